@@ -1,0 +1,53 @@
+/**
+ * An event hub (a Kafka topic): a fixed set of partitions and the Event
+ * Hubs consumer groups that may read it (DESIGN.md §1).
+ */
+#ifndef TRIB_HUB_H
+#define TRIB_HUB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "part.h"
+#include "slice.h"
+
+typedef struct hub hub_t;
+
+#define HUB_MAX_PARTITIONS 1024
+#define HUB_MAX_CONSUMER_GROUPS 1000
+#define HUB_NAME_MAX 256
+#define HUB_DEFAULT_MAX_BATCH_BYTES (1024u * 1024) /**< Event Hubs' 1 MB publication */
+
+/** The hub's name, NUL-terminated, borrowed for the namespace's life. @thread any */
+const char *hub_name(const hub_t *h);
+
+/** Number of partitions (fixed for the hub's life in this version). @thread any */
+int32_t hub_partition_count(const hub_t *h);
+
+/** Creation time, ms since the Unix epoch. @thread any */
+int64_t hub_created_at(const hub_t *h);
+
+/** Largest record batch accepted, bytes. @thread any */
+uint32_t hub_max_batch_bytes(const hub_t *h);
+
+/**
+ * Partition @p id, borrowed for the namespace's life, or NULL when out of
+ * range. @thread any  @locks none
+ */
+part_t *hub_partition(hub_t *h, int32_t id);
+
+/**
+ * True when @p name is one of this hub's Event Hubs consumer groups
+ * (`$Default` always is; compared case-insensitively as the service does).
+ * @thread any  @locks none
+ */
+bool hub_has_consumer_group(const hub_t *h, trib_slice_t name);
+
+/**
+ * The partition for an event: @p key hashed with pkey_partition when it is
+ * not null, else the next partition round-robin.
+ * @thread any  @locks none (atomic counter)
+ */
+int32_t hub_pick_partition(hub_t *h, trib_slice_t key);
+
+#endif

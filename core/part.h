@@ -1,0 +1,88 @@
+/**
+ * A partition of an event hub: the core's append/read/wait calls over one
+ * storage log (DESIGN.md §2, §5). Every protocol head goes through these.
+ */
+#ifndef TRIB_PART_H
+#define TRIB_PART_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "trib_err.h"
+
+typedef struct part part_t;
+
+/**
+ * Completion of part_append: @p err is TRIB_OK once the batch is durable.
+ * Runs on the storage flusher thread with no lock held, never inside
+ * part_append; it must only hand the result to the head's own loop.
+ */
+typedef void (*part_done_fn)(void *arg, trib_err_t err);
+
+/**
+ * A one-shot waiter for data past an offset. Owned by the head (usually
+ * embedded in its request or link state); the core only links it.
+ * wake(arg) runs on the flusher thread under the partition's waiter lock:
+ * it must be quick and must not call back into this partition.
+ */
+typedef struct part_waiter {
+	void (*wake)(void *arg);
+	void *arg;
+	int64_t offset;                /**< wake once the high watermark passes this */
+	struct part_waiter *prev, *next; /**< core-private */
+	bool armed;                    /**< core-private */
+} part_waiter_t;
+
+/**
+ * Checks, stamps and appends one RecordBatch v2 (@p batch, @p len bytes,
+ * borrowed for the call; its header is rewritten in place: base offset,
+ * LogAppendTime max timestamp and CRC). *base_offset gets the first offset.
+ * Errors: TRIB_ERR_INVALID / TRIB_ERR_CORRUPT / TRIB_ERR_UNSUPPORTED (the
+ * batch fails rb_check or rb_validate_records; nothing stored),
+ * TRIB_ERR_TOO_LARGE (over the hub's max batch bytes), storage errors.
+ * When an error is returned @p done never fires.
+ * @thread any  @locks the storage log's lock
+ */
+trib_err_t part_append(part_t *p, uint8_t *batch, size_t len, part_done_fn done, void *arg,
+		       int64_t *base_offset) TRIB_MUST_CHECK;
+
+/** Partition index within its hub. @thread any */
+int32_t part_id(const part_t *p);
+
+/** High watermark: one past the last durable offset. @thread any @locks none */
+int64_t part_high_watermark(const part_t *p);
+
+/** First stored offset. @thread any @locks log lock */
+int64_t part_log_start(part_t *p);
+
+/** Append time (ms) of the last durable batch, or -1 when empty. @thread any */
+int64_t part_last_append_time(const part_t *p);
+
+/**
+ * Locates durable batches from @p offset for about @p max_bytes (see
+ * store_read). Errors: TRIB_ERR_OUT_OF_RANGE.
+ * @thread any  @locks log lock
+ */
+trib_err_t part_read(part_t *p, int64_t offset, size_t max_bytes, store_range_t *range) TRIB_MUST_CHECK;
+
+/** Copies a range found by part_read into @p dst (range->len bytes). Errors: TRIB_ERR_IO. */
+trib_err_t part_read_copy(part_t *p, const store_range_t *range, uint8_t *dst) TRIB_MUST_CHECK;
+
+/** First offset appended at or after @p ts_ms, else the high watermark. @thread any */
+int64_t part_offset_for_time(part_t *p, int64_t ts_ms);
+
+/**
+ * Arms @p w (wake, arg and offset set by the caller) to fire once the high
+ * watermark is above w->offset. Returns false without arming when it
+ * already is (read now instead). An armed waiter must be disarmed with
+ * part_unwait before its memory goes away.
+ * @thread any  @locks the partition's waiter lock
+ */
+bool part_wait(part_t *p, part_waiter_t *w);
+
+/** Disarms @p w if armed; safe to call at any time. @thread any @locks waiter lock */
+void part_unwait(part_t *p, part_waiter_t *w);
+
+#endif

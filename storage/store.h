@@ -1,0 +1,158 @@
+/**
+ * The storage engine's narrow interface (DESIGN.md §4, §8): partition logs
+ * of Kafka RecordBatch v2 bytes with group-committed durability.
+ *
+ * Stability: UNSETTLED, interface version 1. A second backend (the
+ * distributed mode of DESIGN.md §8) will implement exactly these calls; do
+ * not add protocol knowledge here.
+ *
+ * A store is a directory. Each event hub is a sub-directory holding its
+ * metadata file (hub.json, written atomically) and one directory per
+ * partition with segment files <base offset, 20 digits>.log and sparse
+ * indexes <base offset>.idx (docs/storage.md).
+ */
+#ifndef TRIB_STORE_H
+#define TRIB_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trib_err.h"
+
+#define STORE_INTERFACE_VERSION 1
+#define STORE_MAX_BATCH_BYTES (64u * 1024 * 1024) /**< largest batch a segment accepts */
+
+typedef struct store store_t;
+typedef struct store_log store_log_t;
+
+typedef enum store_sync_mode {
+	STORE_SYNC_ALWAYS,  /**< ack after fdatasync (default) */
+	STORE_SYNC_RELAXED, /**< ack after write(2); sync every sync_interval_ms */
+} store_sync_mode_t;
+
+typedef struct store_opts {
+	const char *dir;              /**< borrowed; created when missing */
+	store_sync_mode_t sync_mode;
+	uint32_t sync_interval_ms;    /**< relaxed mode only */
+	uint64_t segment_bytes;       /**< roll a segment past this size */
+	uint32_t index_interval_bytes; /**< one index entry per this many log bytes */
+} store_opts_t;
+
+/**
+ * Called once per append when the batch is durable (or failed):
+ * @p err is TRIB_OK or TRIB_ERR_IO / TRIB_ERR_CLOSED.
+ * Runs on the flusher thread with no store lock held; it must only hand
+ * the result to its own loop (eventfd, pn_connection_wake, MHD resume).
+ */
+typedef void (*store_done_fn)(void *arg, trib_err_t err);
+
+/**
+ * Called on the flusher thread, no store lock held, each time a log's
+ * durable end moves; used by the core to wake waiting readers.
+ */
+typedef void (*store_durable_fn)(void *arg, int64_t durable_end);
+
+/** Where to find stored batches: bytes [pos, pos+len) of one segment. */
+typedef struct store_range {
+	void *seg;            /**< borrowed segment handle, valid while the log is open */
+	uint64_t pos;         /**< file position, bytes */
+	size_t len;           /**< bytes of whole batches; 0 when nothing to read */
+	int64_t first_offset; /**< base offset of the first batch in the range */
+	int fd;               /**< segment file, borrowed: for sendfile(2) */
+} store_range_t;
+
+/**
+ * Opens (creating) the store at opts->dir and starts its flusher thread.
+ * Errors: TRIB_ERR_IO (directory unusable), TRIB_ERR_NOMEM.
+ * *out is owned by the caller; close with store_close.
+ * @thread any (start-up)  @locks none
+ */
+trib_err_t store_open(const store_opts_t *opts, store_t **out) TRIB_MUST_CHECK;
+
+/**
+ * Flushes every log, stops the flusher, closes all logs and frees the store;
+ * pending completions fire with TRIB_OK when their sync succeeded, else
+ * TRIB_ERR_CLOSED. Sets *s to NULL; NULL is accepted.
+ * @thread any (shutdown, after the heads stopped)  @locks takes every log lock
+ */
+void store_close(store_t **s);
+
+/**
+ * Calls @p fn once per stored event hub with its name (decoded) and the
+ * metadata text saved by store_hub_save (both borrowed for the call).
+ * Returns the first error of @p fn (non-zero stops the walk), or TRIB_ERR_IO.
+ * @thread any (start-up)  @locks none
+ */
+trib_err_t store_hub_list(store_t *s, int (*fn)(void *arg, const char *name, const char *meta),
+			  void *arg) TRIB_MUST_CHECK;
+
+/**
+ * Saves @p meta (a NUL-terminated text, borrowed) as the metadata of hub
+ * @p name durably: written to a temporary file, fsync'd, renamed, directory
+ * fsync'd. Errors: TRIB_ERR_IO, TRIB_ERR_INVALID (empty name).
+ * @thread any  @locks none (callers serialise per hub)
+ */
+trib_err_t store_hub_save(store_t *s, const char *name, const char *meta) TRIB_MUST_CHECK;
+
+/**
+ * Opens partition @p partition of hub @p hub, recovering its segments: the
+ * tail after the last good index entry is scanned; a torn or CRC-bad batch
+ * and everything after it is truncated and logged. @p on_durable (may be
+ * NULL) is called as described at store_durable_fn with @p arg.
+ * *out belongs to the store (closed by store_close).
+ * Errors: TRIB_ERR_IO, TRIB_ERR_NOMEM, TRIB_ERR_CORRUPT (unreadable index
+ * and log both).
+ * @thread any  @locks store lock
+ */
+trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
+			  store_durable_fn on_durable, void *arg, store_log_t **out) TRIB_MUST_CHECK;
+
+/**
+ * Appends one whole, checked RecordBatch v2 (@p batch, @p len bytes,
+ * borrowed for the call: its bytes are copied to the segment) after writing
+ * the next offset as its baseOffset in place. *base_offset receives that
+ * offset. @p done fires later on the flusher thread — never inside this
+ * call — once the batch is durable (STORE_SYNC_ALWAYS) or written
+ * (STORE_SYNC_RELAXED). When this returns an error, @p done never fires.
+ * Errors: TRIB_ERR_TOO_LARGE (over STORE_MAX_BATCH_BYTES), TRIB_ERR_IO
+ * (write failed; nothing is kept: the segment is cut back), TRIB_ERR_CLOSED,
+ * TRIB_ERR_NOMEM.
+ * @thread any  @locks the log's lock (held during write(2))
+ */
+trib_err_t store_append(store_log_t *l, uint8_t *batch, size_t len, store_done_fn done, void *arg,
+			int64_t *base_offset) TRIB_MUST_CHECK;
+
+/** The high watermark: one past the last durable offset. @thread any @locks none (atomic) */
+int64_t store_durable_end(const store_log_t *l);
+
+/** The first offset still stored (log start offset). @thread any @locks log lock */
+int64_t store_start(store_log_t *l);
+
+/** Append time (ms) of the last durable batch, or -1 for an empty log. @thread any */
+int64_t store_last_append_time(const store_log_t *l);
+
+/**
+ * Finds the durable batches holding @p offset onward, up to about
+ * @p max_bytes (at least one whole batch, never past one segment).
+ * Returns TRIB_OK with range->len 0 when @p offset == durable end,
+ * TRIB_ERR_OUT_OF_RANGE when it is below the start or past the end.
+ * @thread any  @locks the log's lock
+ */
+trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_range_t *range) TRIB_MUST_CHECK;
+
+/**
+ * Copies the bytes of @p range into @p dst (range->len bytes, owned by the
+ * caller). Errors: TRIB_ERR_IO.
+ * @thread any  @locks none (pread)
+ */
+trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst) TRIB_MUST_CHECK;
+
+/**
+ * The first offset whose batch append time is >= @p ts_ms (Kafka
+ * ListOffsets by timestamp); the durable end when there is none.
+ * @thread any  @locks the log's lock
+ */
+int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms);
+
+#endif
