@@ -50,4 +50,31 @@ bool hub_has_consumer_group(const hub_t *h, trib_slice_t name);
  */
 int32_t hub_pick_partition(hub_t *h, trib_slice_t key);
 
+/**
+ * Core-internal: opens hub @p name (borrowed, copied) with @p partitions
+ * partitions over @p store, recovering each. @p cgs lists @p ncg consumer
+ * group names besides $Default (borrowed, copied). *out is owned by the
+ * namespace (hub_close). Errors: storage errors, TRIB_ERR_NOMEM.
+ * @thread main or a head thread inside ns_hub_create  @locks namespace write lock
+ */
+trib_err_t hub_open(store_t *store, const char *name, int32_t partitions, int64_t created_at,
+		    const char *const *cgs, size_t ncg, hub_t **out) TRIB_MUST_CHECK;
+
+/**
+ * Core-internal, start-up only: grows the hub to @p partitions (never
+ * shrinks) and replaces its consumer groups. Errors as hub_open.
+ */
+trib_err_t hub_update(hub_t *h, store_t *store, int32_t partitions, const char *const *cgs,
+		      size_t ncg) TRIB_MUST_CHECK;
+
+/**
+ * Core-internal: the hub's metadata as JSON text ({"partitions": n,
+ * "consumer_groups": [...], "created_at": ms}), owned by the caller
+ * (free()), or NULL when memory is short.
+ */
+char *hub_meta_json(const hub_t *h);
+
+/** Core-internal: frees the hub and its partitions; NULL accepted. */
+void hub_close(hub_t **h);
+
 #endif

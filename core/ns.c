@@ -1,0 +1,290 @@
+/*
+ * The namespace: a sorted array of hubs behind a read-write lock. Hubs are
+ * only added while the gateway runs (deletion is a later issue), so a hub
+ * pointer handed out stays valid until ns_close. Each hub's metadata is
+ * saved through the store before the hub becomes visible.
+ */
+#include "ns.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "mem.h"
+
+struct ns {
+	store_t *store;
+	ns_opts_t opts;
+	char *name;
+	pthread_rwlock_t lock;
+	hub_t **hubs; /* sorted by name */
+	size_t nhubs;
+};
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool ns_hub_name_valid(trib_slice_t name)
+{
+	if (!name.ptr || name.len == 0 || name.len > HUB_NAME_MAX)
+		return false;
+	if (slice_eq_cstr(name, ".", false) || slice_eq_cstr(name, "..", false))
+		return false;
+	for (size_t i = 0; i < name.len; i++) {
+		uint8_t c = name.ptr[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '.' || c == '_' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int cmp_name(trib_slice_t a, const char *b)
+{
+	size_t bl = strlen(b), n = a.len < bl ? a.len : bl;
+	int c = n ? memcmp(a.ptr, b, n) : 0;
+
+	return c ? c : (a.len > bl) - (a.len < bl);
+}
+
+/* Position of name in the sorted array; *found tells whether it is there. */
+static size_t find_pos(const ns_t *n, trib_slice_t name, bool *found)
+{
+	size_t lo = 0, hi = n->nhubs;
+
+	*found = false;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = cmp_name(name, hub_name(n->hubs[mid]));
+
+		if (c == 0) {
+			*found = true;
+			return mid;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static trib_err_t insert(ns_t *n, hub_t *h)
+{
+	bool found;
+	size_t at = find_pos(n, slice_from_cstr(hub_name(h)), &found);
+	hub_t **nh = mem_realloc(MEM_CORE, n->hubs, (n->nhubs + 1) * sizeof(*nh));
+
+	if (!nh)
+		return TRIB_ERR_NOMEM;
+	memmove(nh + at + 1, nh + at, (n->nhubs - at) * sizeof(*nh));
+	nh[at] = h;
+	n->hubs = nh;
+	n->nhubs++;
+	return TRIB_OK;
+}
+
+static trib_err_t save(ns_t *n, const hub_t *h)
+{
+	char *meta = hub_meta_json(h);
+	trib_err_t err;
+
+	if (!meta)
+		return TRIB_ERR_NOMEM;
+	err = store_hub_save(n->store, hub_name(h), meta);
+	free(meta);
+	return err;
+}
+
+/* Loads one stored hub (store_hub_list callback). */
+static int load_hub(void *arg, const char *name, const char *meta)
+{
+	ns_t *n = arg;
+	json_error_t jerr;
+	json_t *root = json_loads(meta, 0, &jerr), *cgs;
+	json_int_t parts, created;
+	const char **names = NULL;
+	size_t ncg = 0;
+	hub_t *h;
+	trib_err_t err = TRIB_ERR_CORRUPT;
+
+	parts = json_integer_value(json_object_get(root, "partitions"));
+	created = json_integer_value(json_object_get(root, "created_at"));
+	cgs = json_object_get(root, "consumer_groups");
+	if (root && parts >= 1 && parts <= HUB_MAX_PARTITIONS && json_is_array(cgs)) {
+		ncg = json_array_size(cgs);
+		names = mem_calloc(MEM_CORE, ncg ? ncg : 1, sizeof(*names));
+		err = names ? TRIB_OK : TRIB_ERR_NOMEM;
+		for (size_t i = 0; !err && i < ncg; i++) {
+			names[i] = json_string_value(json_array_get(cgs, i));
+			if (!names[i])
+				err = TRIB_ERR_CORRUPT;
+		}
+	}
+	if (!err)
+		err = hub_open(n->store, name, (int32_t)parts, created, names, ncg, &h);
+	if (!err) {
+		err = insert(n, h);
+		if (err)
+			hub_close(&h);
+	}
+	if (err)
+		log_error("namespace: cannot load event hub %s: %s", name, trib_strerror(err));
+	mem_free(names);
+	json_decref(root);
+	return err;
+}
+
+trib_err_t ns_open(store_t *store, const ns_opts_t *opts, ns_t **out)
+{
+	ns_t *n = mem_calloc(MEM_CORE, 1, sizeof(*n));
+	trib_err_t err;
+
+	if (!n)
+		return TRIB_ERR_NOMEM;
+	n->store = store;
+	n->opts = *opts;
+	n->name = slice_dup_cstr(slice_from_cstr(opts->name ? opts->name : "tributary"));
+	n->opts.name = n->name;
+	pthread_rwlock_init(&n->lock, NULL);
+	err = n->name ? store_hub_list(store, load_hub, n) : TRIB_ERR_NOMEM;
+	if (err) {
+		ns_close(&n);
+		return err;
+	}
+	*out = n;
+	return TRIB_OK;
+}
+
+void ns_close(ns_t **np)
+{
+	ns_t *n = np ? *np : NULL;
+
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->nhubs; i++)
+		hub_close(&n->hubs[i]);
+	mem_free(n->hubs);
+	mem_free(n->name);
+	pthread_rwlock_destroy(&n->lock);
+	mem_free(n);
+	*np = NULL;
+}
+
+const ns_opts_t *ns_options(const ns_t *n)
+{
+	return &n->opts;
+}
+
+hub_t *ns_hub_find(ns_t *n, trib_slice_t name)
+{
+	bool found;
+	size_t at;
+	hub_t *h;
+
+	pthread_rwlock_rdlock(&n->lock);
+	at = find_pos(n, name, &found);
+	h = found ? n->hubs[at] : NULL;
+	pthread_rwlock_unlock(&n->lock);
+	return h;
+}
+
+static trib_err_t check_spec(const ns_hub_spec_t *spec)
+{
+	if (!spec->name || !ns_hub_name_valid(slice_from_cstr(spec->name)))
+		return TRIB_ERR_INVALID;
+	if (spec->partitions < 1 || spec->partitions > HUB_MAX_PARTITIONS ||
+	    spec->consumer_group_count > HUB_MAX_CONSUMER_GROUPS)
+		return TRIB_ERR_INVALID;
+	return TRIB_OK;
+}
+
+/* Creates, saves and inserts a new hub; caller holds the write lock. */
+static trib_err_t create_locked(ns_t *n, const ns_hub_spec_t *spec, hub_t **out)
+{
+	hub_t *h;
+	trib_err_t err = hub_open(n->store, spec->name, spec->partitions, wall_ms(),
+				  spec->consumer_groups, spec->consumer_group_count, &h);
+
+	if (err)
+		return err;
+	err = save(n, h);
+	if (!err)
+		err = insert(n, h);
+	if (err) {
+		hub_close(&h);
+		return err;
+	}
+	log_info("namespace: created event hub %s with %d partitions", spec->name,
+		 (int)spec->partitions);
+	*out = h;
+	return TRIB_OK;
+}
+
+trib_err_t ns_hub_create(ns_t *n, const ns_hub_spec_t *spec, hub_t **out)
+{
+	trib_err_t err = check_spec(spec);
+	bool found;
+	size_t at;
+
+	if (err)
+		return err;
+	pthread_rwlock_wrlock(&n->lock);
+	at = find_pos(n, slice_from_cstr(spec->name), &found);
+	if (found) {
+		*out = n->hubs[at];
+		err = TRIB_ERR_EXISTS;
+	} else {
+		err = create_locked(n, spec, out);
+	}
+	pthread_rwlock_unlock(&n->lock);
+	return err;
+}
+
+trib_err_t ns_hub_declare(ns_t *n, const ns_hub_spec_t *spec)
+{
+	trib_err_t err = check_spec(spec);
+	bool found;
+	size_t at;
+	hub_t *h;
+
+	if (err)
+		return err;
+	pthread_rwlock_wrlock(&n->lock);
+	at = find_pos(n, slice_from_cstr(spec->name), &found);
+	if (!found) {
+		err = create_locked(n, spec, &h);
+	} else {
+		h = n->hubs[at];
+		if (spec->partitions < hub_partition_count(h))
+			log_warn("namespace: config asks %d partitions for event hub %s, which has %d; "
+				 "partitions are never removed",
+				 (int)spec->partitions, spec->name, (int)hub_partition_count(h));
+		err = hub_update(h, n->store, spec->partitions, spec->consumer_groups,
+				 spec->consumer_group_count);
+		if (!err)
+			err = save(n, h);
+	}
+	pthread_rwlock_unlock(&n->lock);
+	return err;
+}
+
+trib_err_t ns_hub_list(ns_t *n, hub_t ***hubs, size_t *count)
+{
+	pthread_rwlock_rdlock(&n->lock);
+	*count = n->nhubs;
+	*hubs = mem_alloc(MEM_CORE, (n->nhubs ? n->nhubs : 1) * sizeof(**hubs));
+	if (*hubs && n->nhubs)
+		memcpy(*hubs, n->hubs, n->nhubs * sizeof(**hubs));
+	pthread_rwlock_unlock(&n->lock);
+	return *hubs ? TRIB_OK : TRIB_ERR_NOMEM;
+}

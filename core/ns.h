@@ -52,14 +52,29 @@ const ns_opts_t *ns_options(const ns_t *n);
 hub_t *ns_hub_find(ns_t *n, trib_slice_t name);
 
 /**
- * Creates a hub durably and returns it in *out (borrowed). An existing hub
- * with the same name gives TRIB_ERR_EXISTS and *out set to it; a config
- * hub whose partition count or consumer groups changed is updated (partitions
- * only grow). Errors: TRIB_ERR_INVALID (name empty, over HUB_NAME_MAX, or not
- * [A-Za-z0-9._-/]; partitions out of range), storage errors.
+ * Creates a hub durably (Kafka CreateTopics, Metadata auto-creation) and
+ * returns it in *out (borrowed for the namespace's life). An existing hub
+ * gives TRIB_ERR_EXISTS with *out set to it. Errors: TRIB_ERR_INVALID (name
+ * empty, over HUB_NAME_MAX, not [A-Za-z0-9._-], "." or ".."; partitions out
+ * of 1..HUB_MAX_PARTITIONS), storage errors.
  * @thread any  @locks namespace write lock
  */
 trib_err_t ns_hub_create(ns_t *n, const ns_hub_spec_t *spec, hub_t **out) TRIB_MUST_CHECK;
+
+/**
+ * Start-up only, before any head runs: makes the hub match the config file
+ * entry @p spec — created when missing; partitions grown (never shrunk:
+ * stored data is kept, and a smaller count is logged) and consumer groups
+ * replaced when it exists. Errors as ns_hub_create, never TRIB_ERR_EXISTS.
+ * @thread main  @locks namespace write lock
+ */
+trib_err_t ns_hub_declare(ns_t *n, const ns_hub_spec_t *spec) TRIB_MUST_CHECK;
+
+/**
+ * True when @p name is a valid event hub name (see ns_hub_create).
+ * @thread any  @locks none
+ */
+bool ns_hub_name_valid(trib_slice_t name);
 
 /**
  * A snapshot of all hubs sorted by name: *hubs is an array of *count

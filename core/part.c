@@ -1,0 +1,189 @@
+/*
+ * Partitions. The core checks every batch before storage sees it, so a
+ * head's bug cannot put a malformed batch in the log. Append times are
+ * made non-decreasing per partition so time lookups can bisect.
+ * Waiters live on a list guarded by wlock; the storage flusher calls
+ * on_durable, which fires and unlinks the waiters below the new end under
+ * that same lock (STYLE.md §8).
+ */
+#include "part.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <time.h>
+
+#include "mem.h"
+#include "rb.h"
+
+struct part {
+	int32_t id;
+	uint32_t max_batch_bytes;
+	store_log_t *log;
+	_Atomic int64_t last_ts;
+	pthread_mutex_t wlock;
+	part_waiter_t *waiters;
+};
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Now, but never before the last stamp of this partition. */
+static int64_t append_time(part_t *p)
+{
+	int64_t now = wall_ms();
+	int64_t last = atomic_load(&p->last_ts);
+
+	while (now > last && !atomic_compare_exchange_weak(&p->last_ts, &last, now))
+		;
+	return now > last ? now : last;
+}
+
+static void on_durable(void *arg, int64_t end)
+{
+	part_t *p = arg;
+	part_waiter_t *w, *next;
+
+	pthread_mutex_lock(&p->wlock);
+	for (w = p->waiters; w; w = next) {
+		next = w->next;
+		if (w->offset >= end)
+			continue;
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			p->waiters = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		w->prev = w->next = NULL;
+		w->armed = false;
+		w->wake(w->arg);
+	}
+	pthread_mutex_unlock(&p->wlock);
+}
+
+trib_err_t part_open(store_t *store, const char *hub_name, int32_t id, uint32_t max_batch_bytes,
+		     part_t **out)
+{
+	part_t *p = mem_calloc(MEM_CORE, 1, sizeof(*p));
+	trib_err_t err;
+
+	if (!p)
+		return TRIB_ERR_NOMEM;
+	p->id = id;
+	p->max_batch_bytes = max_batch_bytes;
+	pthread_mutex_init(&p->wlock, NULL);
+	err = store_log_open(store, hub_name, id, on_durable, p, &p->log);
+	if (err) {
+		pthread_mutex_destroy(&p->wlock);
+		mem_free(p);
+		return err;
+	}
+	atomic_store(&p->last_ts, store_last_append_time(p->log));
+	*out = p;
+	return TRIB_OK;
+}
+
+void part_close(part_t **pp)
+{
+	part_t *p = pp ? *pp : NULL;
+
+	if (!p)
+		return;
+	pthread_mutex_destroy(&p->wlock);
+	mem_free(p);
+	*pp = NULL;
+}
+
+trib_err_t part_append(part_t *p, uint8_t *batch, size_t len, part_done_fn done, void *arg,
+		       int64_t *base_offset)
+{
+	rb_header_t h;
+	trib_err_t err;
+
+	if (len > p->max_batch_bytes)
+		return TRIB_ERR_TOO_LARGE;
+	err = rb_check(batch, len, &h);
+	if (!err && (h.attributes & (RB_ATTR_TRANSACTIONAL | RB_ATTR_CONTROL)))
+		err = TRIB_ERR_UNSUPPORTED;
+	if (!err)
+		err = rb_validate_records(batch, len, &h);
+	if (err)
+		return err;
+	rb_stamp_append_time(batch, len, append_time(p));
+	return store_append(p->log, batch, len, done, arg, base_offset);
+}
+
+int32_t part_id(const part_t *p)
+{
+	return p->id;
+}
+
+int64_t part_high_watermark(const part_t *p)
+{
+	return store_durable_end(p->log);
+}
+
+int64_t part_log_start(part_t *p)
+{
+	return store_start(p->log);
+}
+
+int64_t part_last_append_time(const part_t *p)
+{
+	return store_last_append_time(p->log);
+}
+
+trib_err_t part_read(part_t *p, int64_t offset, size_t max_bytes, store_range_t *range)
+{
+	return store_read(p->log, offset, max_bytes, range);
+}
+
+trib_err_t part_read_copy(part_t *p, const store_range_t *range, uint8_t *dst)
+{
+	(void)p;
+	return store_read_copy(range, dst);
+}
+
+int64_t part_offset_for_time(part_t *p, int64_t ts_ms)
+{
+	return store_offset_for_time(p->log, ts_ms);
+}
+
+bool part_wait(part_t *p, part_waiter_t *w)
+{
+	bool armed = false;
+
+	pthread_mutex_lock(&p->wlock);
+	if (!w->armed && part_high_watermark(p) <= w->offset) {
+		w->prev = NULL;
+		w->next = p->waiters;
+		if (p->waiters)
+			p->waiters->prev = w;
+		p->waiters = w;
+		w->armed = true;
+	}
+	armed = w->armed;
+	pthread_mutex_unlock(&p->wlock);
+	return armed;
+}
+
+void part_unwait(part_t *p, part_waiter_t *w)
+{
+	pthread_mutex_lock(&p->wlock);
+	if (w->armed) {
+		if (w->prev)
+			w->prev->next = w->next;
+		else
+			p->waiters = w->next;
+		if (w->next)
+			w->next->prev = w->prev;
+		w->prev = w->next = NULL;
+		w->armed = false;
+	}
+	pthread_mutex_unlock(&p->wlock);
+}

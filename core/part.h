@@ -85,4 +85,20 @@ bool part_wait(part_t *p, part_waiter_t *w);
 /** Disarms @p w if armed; safe to call at any time. @thread any @locks waiter lock */
 void part_unwait(part_t *p, part_waiter_t *w);
 
+/**
+ * Core-internal: opens partition @p id of hub @p hub_name over @p store
+ * (borrowed), recovering its log. Batches over @p max_batch_bytes are
+ * refused by part_append. *out is owned by the hub (part_close).
+ * Errors: storage errors, TRIB_ERR_NOMEM.
+ * @thread main (start-up) or the caller of ns_hub_create  @locks none
+ */
+trib_err_t part_open(store_t *store, const char *hub_name, int32_t id, uint32_t max_batch_bytes,
+		     part_t **out) TRIB_MUST_CHECK;
+
+/**
+ * Core-internal: frees the partition (its log stays open in the store
+ * until store_close). No waiter may still be armed. NULL accepted.
+ */
+void part_close(part_t **p);
+
 #endif

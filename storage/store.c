@@ -1,0 +1,807 @@
+/*
+ * The store: partition logs made of segments, and one flusher thread doing
+ * group commit. Invariants:
+ *   - appends are serialised by the log lock; write(2) happens under it so
+ *     offsets and file positions advance together;
+ *   - durable_end only grows, and only the flusher moves it, after an
+ *     fdatasync that covered every byte below it (relaxed mode: after the
+ *     write, with syncs on a timer);
+ *   - a completion fires exactly once, on the flusher thread, after the
+ *     append call returned;
+ *   - a segment is synced before the log rolls to the next one, so only the
+ *     active segment can have unsynced bytes.
+ */
+#include "store.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "mem.h"
+#include "rb.h"
+#include "seg.h"
+
+typedef struct pending {
+	int64_t end; /* durable once durable_end >= end */
+	store_done_fn done;
+	void *arg;
+} pending_t;
+
+struct store_log {
+	store_t *store;
+	pthread_mutex_t lock;
+	char *dir;
+	char *name;           /* "hub/partition" for messages */
+	seg_t **segs;         /* sorted by base offset; the last one is active */
+	size_t nsegs;
+	int64_t written_end;  /* next offset to assign */
+	_Atomic int64_t durable_end;
+	_Atomic int64_t last_time;
+	uint64_t durable_pos; /* durable bytes of the active segment */
+	pending_t *pend;      /* ring of completions waiting for a sync */
+	size_t pend_head, pend_count, pend_cap;
+	bool dirty;           /* on the store's dirty list */
+	bool failed;          /* a sync failed: refuse appends */
+	store_log_t *dirty_next;
+	store_durable_fn on_durable;
+	void *durable_arg;
+};
+
+struct store {
+	store_opts_t opts;
+	char *dir;
+	int lock_fd;
+	pthread_t flusher;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	store_log_t *dirty_head;
+	_Atomic bool stopping;
+	store_log_t **logs;
+	size_t nlogs;
+};
+
+static char *dup_str(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = mem_alloc(MEM_STORAGE, n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+/* snprintf into a path buffer; non-zero when the path does not fit. */
+static int path_fmt(char *out, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(out, cap, fmt, ap);
+	va_end(ap);
+	return n < 0 || (size_t)n >= cap;
+}
+
+static bool safe_char(char c, bool first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || (c == '.' && !first);
+}
+
+/* Hub names become one directory name: unsafe bytes as %XX. */
+static void escape_name(const char *name, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; name[i] && o + 4 < cap; i++) {
+		if (safe_char(name[i], i == 0))
+			out[o++] = name[i];
+		else
+			o += (size_t)snprintf(out + o, cap - o, "%%%02X", (unsigned char)name[i]);
+	}
+	out[o] = '\0';
+}
+
+static bool unescape_name(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; in[i]; i++) {
+		unsigned v;
+
+		if (o + 1 >= cap)
+			return false;
+		if (in[i] == '%') {
+			if (sscanf(in + i + 1, "%2x", &v) != 1)
+				return false;
+			out[o++] = (char)v;
+			i += 2;
+		} else {
+			out[o++] = in[i];
+		}
+	}
+	out[o] = '\0';
+	return o > 0;
+}
+
+static trib_err_t make_dir(const char *path)
+{
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return TRIB_OK;
+	log_error("storage: cannot create %s: %s", path, strerror(errno));
+	return TRIB_ERR_IO;
+}
+
+static trib_err_t sync_dir(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return TRIB_ERR_IO;
+	rc = fsync(fd);
+	close(fd);
+	return rc == 0 ? TRIB_OK : TRIB_ERR_IO;
+}
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- completions ---- */
+
+static trib_err_t pend_push(store_log_t *l, pending_t p)
+{
+	if (l->pend_count == l->pend_cap) {
+		size_t ncap = l->pend_cap ? l->pend_cap * 2 : 64;
+		pending_t *np = mem_alloc(MEM_STORAGE, ncap * sizeof(*np));
+
+		if (!np)
+			return TRIB_ERR_NOMEM;
+		for (size_t i = 0; i < l->pend_count; i++)
+			np[i] = l->pend[(l->pend_head + i) % l->pend_cap];
+		mem_free(l->pend);
+		l->pend = np;
+		l->pend_cap = ncap;
+		l->pend_head = 0;
+	}
+	l->pend[(l->pend_head + l->pend_count) % l->pend_cap] = p;
+	l->pend_count++;
+	return TRIB_OK;
+}
+
+/* Moves the completions covered by end (all when end < 0) into out[]. */
+static size_t pend_take(store_log_t *l, int64_t end, pending_t **out)
+{
+	size_t n = 0;
+
+	while (n < l->pend_count && (end < 0 || l->pend[(l->pend_head + n) % l->pend_cap].end <= end))
+		n++;
+	*out = NULL;
+	if (n == 0)
+		return 0;
+	*out = mem_alloc(MEM_STORAGE, n * sizeof(**out));
+	if (!*out)
+		return 0; /* retried on the next flush */
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = l->pend[(l->pend_head + i) % l->pend_cap];
+	l->pend_head = (l->pend_head + n) % l->pend_cap;
+	l->pend_count -= n;
+	return n;
+}
+
+static void pend_fire(pending_t *p, size_t n, trib_err_t err)
+{
+	for (size_t i = 0; i < n; i++)
+		p[i].done(p[i].arg, err);
+	mem_free(p);
+}
+
+/* ---- flusher ---- */
+
+static void mark_dirty(store_log_t *l)
+{
+	store_t *s = l->store;
+
+	pthread_mutex_lock(&s->lock);
+	if (!l->dirty) {
+		l->dirty = true;
+		l->dirty_next = s->dirty_head;
+		s->dirty_head = l;
+		pthread_cond_signal(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* One group commit for one log: sync what was written, then publish it. */
+static void flush_log(store_log_t *l, bool do_sync)
+{
+	seg_t *seg;
+	int64_t end, ts = -1;
+	uint64_t pos;
+	pending_t *done = NULL;
+	size_t n;
+	trib_err_t err = TRIB_OK;
+
+	pthread_mutex_lock(&l->lock);
+	seg = l->segs[l->nsegs - 1];
+	end = l->written_end;
+	pos = seg->size;
+	ts = seg->last_ts;
+	pthread_mutex_unlock(&l->lock);
+
+	if (do_sync && fdatasync(seg->fd) != 0) {
+		log_error("storage: fdatasync of %s failed: %s; the log refuses appends from now on",
+			  l->name, strerror(errno));
+		err = TRIB_ERR_IO;
+	}
+
+	pthread_mutex_lock(&l->lock);
+	if (err) {
+		l->failed = true;
+		n = pend_take(l, -1, &done);
+	} else {
+		if (end > atomic_load(&l->durable_end)) {
+			atomic_store(&l->durable_end, end);
+			atomic_store(&l->last_time, ts);
+			if (seg == l->segs[l->nsegs - 1])
+				l->durable_pos = pos;
+		}
+		n = pend_take(l, end, &done);
+	}
+	pthread_mutex_unlock(&l->lock);
+
+	if (!err && l->on_durable)
+		l->on_durable(l->durable_arg, end);
+	pend_fire(done, n, err);
+}
+
+static store_log_t *take_dirty(store_t *s, bool *timed_out)
+{
+	store_log_t *list;
+	struct timespec until;
+
+	pthread_mutex_lock(&s->lock);
+	*timed_out = false;
+	if (s->opts.sync_mode == STORE_SYNC_RELAXED) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += s->opts.sync_interval_ms / 1000;
+		until.tv_nsec += (long)(s->opts.sync_interval_ms % 1000) * 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+	}
+	while (!s->dirty_head && !s->stopping && !*timed_out) {
+		if (s->opts.sync_mode == STORE_SYNC_RELAXED)
+			*timed_out = pthread_cond_timedwait(&s->cond, &s->lock, &until) == ETIMEDOUT;
+		else
+			pthread_cond_wait(&s->cond, &s->lock);
+	}
+	list = s->dirty_head;
+	s->dirty_head = NULL;
+	for (store_log_t *l = list; l; l = l->dirty_next)
+		l->dirty = false;
+	pthread_mutex_unlock(&s->lock);
+	return list;
+}
+
+static void sync_all(store_t *s)
+{
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nlogs; i++) {
+		store_log_t *l = s->logs[i];
+
+		pthread_mutex_unlock(&s->lock);
+		flush_log(l, true);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *flusher_main(void *arg)
+{
+	store_t *s = arg;
+	bool relaxed = s->opts.sync_mode == STORE_SYNC_RELAXED;
+	int64_t last_sync = now_ms();
+
+	for (;;) {
+		bool timed_out;
+		store_log_t *list = take_dirty(s, &timed_out), *next;
+
+		for (store_log_t *l = list; l; l = next) {
+			next = l->dirty_next;
+			flush_log(l, !relaxed);
+		}
+		if (relaxed && (timed_out || now_ms() - last_sync >= s->opts.sync_interval_ms)) {
+			sync_all(s);
+			last_sync = now_ms();
+		}
+		pthread_mutex_lock(&s->lock);
+		if (s->stopping && !s->dirty_head) {
+			pthread_mutex_unlock(&s->lock);
+			break;
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	sync_all(s);
+	return NULL;
+}
+
+/* ---- store ---- */
+
+trib_err_t store_open(const store_opts_t *opts, store_t **out)
+{
+	store_t *s = mem_calloc(MEM_STORAGE, 1, sizeof(*s));
+	char path[4096];
+
+	if (!s)
+		return TRIB_ERR_NOMEM;
+	s->opts = *opts;
+	if (!s->opts.segment_bytes || s->opts.segment_bytes > SEG_MAX_BYTES)
+		s->opts.segment_bytes = 1024u * 1024 * 1024;
+	if (!s->opts.index_interval_bytes)
+		s->opts.index_interval_bytes = 4096;
+	if (!s->opts.sync_interval_ms)
+		s->opts.sync_interval_ms = 1000;
+	s->lock_fd = -1;
+	s->dir = dup_str(opts->dir);
+	if (!s->dir || make_dir(s->dir) != TRIB_OK) {
+		trib_err_t err = s->dir ? TRIB_ERR_IO : TRIB_ERR_NOMEM;
+
+		mem_free(s->dir);
+		mem_free(s);
+		return err;
+	}
+	snprintf(path, sizeof(path), "%s/.lock", s->dir);
+	s->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (s->lock_fd < 0 || flock(s->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+		log_error("storage: data directory %s is in use by another process or unwritable",
+			  s->dir);
+		if (s->lock_fd >= 0)
+			close(s->lock_fd);
+		mem_free(s->dir);
+		mem_free(s);
+		return TRIB_ERR_IO;
+	}
+	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->cond, NULL);
+	if (pthread_create(&s->flusher, NULL, flusher_main, s) != 0) {
+		close(s->lock_fd);
+		mem_free(s->dir);
+		mem_free(s);
+		return TRIB_ERR_NOMEM;
+	}
+	*out = s;
+	return TRIB_OK;
+}
+
+static void log_free(store_log_t *l)
+{
+	for (size_t i = 0; i < l->nsegs; i++)
+		seg_close(&l->segs[i]);
+	mem_free(l->segs);
+	mem_free(l->pend);
+	mem_free(l->dir);
+	mem_free(l->name);
+	pthread_mutex_destroy(&l->lock);
+	mem_free(l);
+}
+
+void store_close(store_t **sp)
+{
+	store_t *s = sp ? *sp : NULL;
+
+	if (!s)
+		return;
+	pthread_mutex_lock(&s->lock);
+	s->stopping = true;
+	pthread_cond_signal(&s->cond);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->flusher, NULL);
+	for (size_t i = 0; i < s->nlogs; i++) {
+		pending_t *left;
+		size_t n;
+
+		pthread_mutex_lock(&s->logs[i]->lock);
+		n = pend_take(s->logs[i], -1, &left);
+		pthread_mutex_unlock(&s->logs[i]->lock);
+		pend_fire(left, n, TRIB_ERR_CLOSED);
+		log_free(s->logs[i]);
+	}
+	mem_free(s->logs);
+	pthread_mutex_destroy(&s->lock);
+	pthread_cond_destroy(&s->cond);
+	close(s->lock_fd);
+	mem_free(s->dir);
+	mem_free(s);
+	*sp = NULL;
+}
+
+trib_err_t store_hub_list(store_t *s, int (*fn)(void *arg, const char *name, const char *meta),
+			  void *arg)
+{
+	DIR *d = opendir(s->dir);
+	struct dirent *e;
+	trib_err_t err = TRIB_OK;
+
+	if (!d)
+		return TRIB_ERR_IO;
+	while (!err && (e = readdir(d))) {
+		char path[4096], name[1024];
+		char *meta;
+		FILE *f;
+		long len;
+
+		if (e->d_name[0] == '.' || !unescape_name(e->d_name, name, sizeof(name)))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/hub.json", s->dir, e->d_name);
+		f = fopen(path, "rb");
+		if (!f)
+			continue; /* not a hub directory */
+		fseek(f, 0, SEEK_END);
+		len = ftell(f);
+		fseek(f, 0, SEEK_SET);
+		meta = len >= 0 && len < (1 << 20) ? mem_alloc(MEM_STORAGE, (size_t)len + 1) : NULL;
+		if (!meta || fread(meta, 1, (size_t)len, f) != (size_t)len) {
+			log_error("storage: cannot read %s", path);
+			err = meta ? TRIB_ERR_IO : TRIB_ERR_NOMEM;
+		} else {
+			meta[len] = '\0';
+			err = (trib_err_t)fn(arg, name, meta);
+		}
+		mem_free(meta);
+		fclose(f);
+	}
+	closedir(d);
+	return err;
+}
+
+static trib_err_t write_file_durably(const char *dir, const char *file, const char *text)
+{
+	char tmp[4096], path[4096];
+	size_t len = strlen(text);
+	int fd;
+	bool ok;
+
+	if (path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, file) ||
+	    path_fmt(path, sizeof(path), "%s/%s", dir, file))
+		return TRIB_ERR_INVALID;
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return TRIB_ERR_IO;
+	ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
+	ok = (close(fd) == 0) && ok;
+	if (!ok || rename(tmp, path) != 0) {
+		unlink(tmp);
+		return TRIB_ERR_IO;
+	}
+	return sync_dir(dir);
+}
+
+static void hub_dir(const store_t *s, const char *hub, char *out, size_t cap)
+{
+	char esc[1024];
+
+	escape_name(hub, esc, sizeof(esc));
+	snprintf(out, cap, "%s/%s", s->dir, esc);
+}
+
+trib_err_t store_hub_save(store_t *s, const char *name, const char *meta)
+{
+	char dir[4096];
+	trib_err_t err;
+
+	if (!name[0] || strlen(name) > 255)
+		return TRIB_ERR_INVALID;
+	hub_dir(s, name, dir, sizeof(dir));
+	err = make_dir(dir);
+	if (!err)
+		err = sync_dir(s->dir);
+	if (!err)
+		err = write_file_durably(dir, "hub.json", meta);
+	if (err)
+		log_error("storage: cannot save metadata of event hub %s in %s", name, dir);
+	return err;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Base offsets of the segments in dir, sorted; *n = 0 for a new partition. */
+static trib_err_t list_segments(const char *dir, int64_t **bases, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t cap = 0;
+
+	*bases = NULL;
+	*n = 0;
+	if (!d)
+		return TRIB_ERR_IO;
+	while ((e = readdir(d))) {
+		char *end;
+		long long base = strtoll(e->d_name, &end, 10);
+
+		if (end == e->d_name || strcmp(end, ".log") != 0 || base < 0)
+			continue;
+		if (*n == cap) {
+			int64_t *nb = mem_realloc(MEM_STORAGE, *bases, (cap = cap ? cap * 2 : 8) * 8);
+
+			if (!nb) {
+				closedir(d);
+				return TRIB_ERR_NOMEM;
+			}
+			*bases = nb;
+		}
+		(*bases)[(*n)++] = base;
+	}
+	closedir(d);
+	if (*n)
+		qsort(*bases, *n, sizeof(**bases), cmp_i64);
+	return TRIB_OK;
+}
+
+static trib_err_t add_segment(store_log_t *l, int64_t base)
+{
+	seg_t **ns = mem_realloc(MEM_STORAGE, l->segs, (l->nsegs + 1) * sizeof(*ns));
+	trib_err_t err;
+
+	if (!ns)
+		return TRIB_ERR_NOMEM;
+	l->segs = ns;
+	err = seg_open(l->dir, l->name, base, l->store->opts.index_interval_bytes, &ns[l->nsegs]);
+	if (!err)
+		l->nsegs++;
+	return err;
+}
+
+/* Opens every segment and checks that their offsets follow each other. */
+static trib_err_t recover_segments(store_log_t *l)
+{
+	int64_t *bases;
+	size_t n;
+	trib_err_t err = list_segments(l->dir, &bases, &n);
+
+	for (size_t i = 0; !err && i < n; i++) {
+		err = add_segment(l, bases[i]);
+		if (!err && i > 0 && l->segs[i - 1]->next_offset != bases[i]) {
+			log_error("storage: %s: segment %020" PRId64 " ends at offset %" PRId64
+				  " but the next one starts at %" PRId64 "; refusing to guess",
+				  l->name, l->segs[i - 1]->base_offset, l->segs[i - 1]->next_offset,
+				  bases[i]);
+			err = TRIB_ERR_CORRUPT;
+		}
+	}
+	if (!err && n == 0)
+		err = add_segment(l, 0);
+	mem_free(bases);
+	return err;
+}
+
+trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
+			  store_durable_fn on_durable, void *arg, store_log_t **out)
+{
+	store_log_t *l = mem_calloc(MEM_STORAGE, 1, sizeof(*l));
+	store_log_t **nl;
+	char dir[4096], name[1100];
+	seg_t *active;
+	trib_err_t err;
+
+	if (!l)
+		return TRIB_ERR_NOMEM;
+	hub_dir(s, hub, dir, sizeof(dir));
+	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%d", (int)partition);
+	snprintf(name, sizeof(name), "%s/%d", hub, (int)partition);
+	pthread_mutex_init(&l->lock, NULL);
+	l->store = s;
+	l->on_durable = on_durable;
+	l->durable_arg = arg;
+	l->dir = dup_str(dir);
+	l->name = dup_str(name);
+	err = (!l->dir || !l->name) ? TRIB_ERR_NOMEM : make_dir(dir);
+	if (!err)
+		err = recover_segments(l);
+	nl = err ? NULL : mem_realloc(MEM_STORAGE, s->logs, (s->nlogs + 1) * sizeof(*nl));
+	if (!err && !nl)
+		err = TRIB_ERR_NOMEM;
+	if (err) {
+		log_free(l);
+		return err;
+	}
+	active = l->segs[l->nsegs - 1];
+	l->written_end = active->next_offset;
+	atomic_store(&l->durable_end, active->next_offset);
+	atomic_store(&l->last_time, active->last_ts);
+	l->durable_pos = active->size;
+	pthread_mutex_lock(&s->lock);
+	nl[s->nlogs++] = l;
+	s->logs = nl;
+	pthread_mutex_unlock(&s->lock);
+	*out = l;
+	return TRIB_OK;
+}
+
+/* Starts a new segment once the active one is full; syncs the old one first. */
+static trib_err_t maybe_roll(store_log_t *l, size_t len)
+{
+	seg_t *active = l->segs[l->nsegs - 1];
+	trib_err_t err;
+
+	if (active->size == 0 || active->size + len <= l->store->opts.segment_bytes)
+		return TRIB_OK;
+	if (fdatasync(active->fd) != 0)
+		return TRIB_ERR_IO;
+	err = add_segment(l, l->written_end);
+	if (!err)
+		l->durable_pos = 0;
+	return err;
+}
+
+trib_err_t store_append(store_log_t *l, uint8_t *batch, size_t len, store_done_fn done, void *arg,
+			int64_t *base_offset)
+{
+	rb_header_t h;
+	trib_err_t err;
+	int64_t base;
+
+	if (len > STORE_MAX_BATCH_BYTES)
+		return TRIB_ERR_TOO_LARGE;
+	err = rb_header_parse(batch, len, &h);
+	if (err)
+		return err;
+	pthread_mutex_lock(&l->lock);
+	if (l->failed || l->store->stopping) {
+		pthread_mutex_unlock(&l->lock);
+		return l->failed ? TRIB_ERR_IO : TRIB_ERR_CLOSED;
+	}
+	base = l->written_end;
+	rb_set_base_offset(batch, base);
+	err = maybe_roll(l, len);
+	if (!err)
+		err = pend_push(l, (pending_t){base + h.last_offset_delta + 1, done, arg});
+	if (!err) {
+		err = seg_append(l->segs[l->nsegs - 1], batch, len, base + h.last_offset_delta,
+				 h.max_timestamp);
+		if (err)
+			l->pend_count--; /* the entry just pushed */
+	}
+	if (!err)
+		l->written_end = base + h.last_offset_delta + 1;
+	pthread_mutex_unlock(&l->lock);
+	if (err)
+		return err;
+	*base_offset = base;
+	mark_dirty(l);
+	return TRIB_OK;
+}
+
+int64_t store_durable_end(const store_log_t *l)
+{
+	return atomic_load(&l->durable_end);
+}
+
+int64_t store_start(store_log_t *l)
+{
+	int64_t start;
+
+	pthread_mutex_lock(&l->lock);
+	start = l->segs[0]->base_offset;
+	pthread_mutex_unlock(&l->lock);
+	return start;
+}
+
+int64_t store_last_append_time(const store_log_t *l)
+{
+	return atomic_load(&l->last_time);
+}
+
+/* The segment holding offset: the last one whose base is <= offset. */
+static size_t seg_for(const store_log_t *l, int64_t offset)
+{
+	size_t lo = 0, hi = l->nsegs;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->segs[mid]->base_offset <= offset)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Bytes of segment i that readers may see. */
+static uint64_t readable_limit(const store_log_t *l, size_t i)
+{
+	return i == l->nsegs - 1 ? l->durable_pos : l->segs[i]->size;
+}
+
+trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_range_t *range)
+{
+	int64_t end = atomic_load(&l->durable_end);
+	size_t i, first_len;
+	seg_t *seg;
+	trib_err_t err;
+
+	memset(range, 0, sizeof(*range));
+	range->fd = -1;
+	range->first_offset = offset;
+	pthread_mutex_lock(&l->lock);
+	if (offset < l->segs[0]->base_offset || offset > end) {
+		pthread_mutex_unlock(&l->lock);
+		return TRIB_ERR_OUT_OF_RANGE;
+	}
+	if (offset == end) {
+		pthread_mutex_unlock(&l->lock);
+		return TRIB_OK;
+	}
+	i = seg_for(l, offset);
+	seg = l->segs[i];
+	err = seg_find(seg, offset, readable_limit(l, i), &range->pos, &first_len);
+	if (!err) {
+		range->len = seg_span(seg, range->pos, first_len, max_bytes, readable_limit(l, i));
+		range->seg = seg;
+		range->fd = seg->fd;
+		err = TRIB_OK;
+	}
+	pthread_mutex_unlock(&l->lock);
+	if (!err && range->len >= 8) {
+		uint8_t b[8];
+
+		if (pread(range->fd, b, 8, (off_t)range->pos) == 8)
+			range->first_offset = (int64_t)wire_load_u64(b);
+	}
+	return err;
+}
+
+trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst)
+{
+	size_t done = 0;
+
+	while (done < range->len) {
+		ssize_t n = pread(range->fd, dst + done, range->len - done, (off_t)(range->pos + done));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return TRIB_ERR_IO;
+		done += (size_t)n;
+	}
+	return TRIB_OK;
+}
+
+int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms)
+{
+	int64_t found = -1;
+
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->nsegs && found < 0; i++) {
+		if (l->segs[i]->last_ts >= 0 && l->segs[i]->last_ts < ts_ms && i + 1 < l->nsegs)
+			continue;
+		found = seg_offset_for_time(l->segs[i], ts_ms, readable_limit(l, i));
+	}
+	pthread_mutex_unlock(&l->lock);
+	return found >= 0 ? found : atomic_load(&l->durable_end);
+}
