@@ -1,0 +1,587 @@
+/*
+ * Configuration. Every setting is a row of gw_config_items[]; defaults are
+ * applied from the table, then the file, then the command line, each going
+ * through set_text() or set_json() so one validation names the key for all
+ * three. The emulator's UserConfig part is parsed by hand because it is an
+ * array of entities, not a setting.
+ */
+#include "gw_config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mem.h"
+#include "ns.h"
+
+typedef enum item_type { T_STR, T_INT, T_BOOL, T_ENUM } item_type_t;
+
+typedef struct gw_config_item {
+	const char *key;     /* path inside the file's "Tributary" object */
+	const char *opt;     /* long option, or NULL for --set only */
+	item_type_t type;
+	size_t offset;
+	const char *def;
+	int64_t min, max;
+	const char *unit;
+	const char *choices; /* T_ENUM: "a|b|c" */
+	const char *doc;
+} gw_config_item_t;
+
+#define F(field) offsetof(gw_config_t, field)
+
+static const gw_config_item_t gw_config_items[] = {
+	{"data_dir", "data-dir", T_STR, F(data_dir), "./data", 0, 0, NULL, NULL,
+	 "directory of the embedded storage"},
+	{"host", "host", T_STR, F(host), "0.0.0.0", 0, 0, NULL, NULL,
+	 "address every listener binds"},
+	{"advertised_host", "advertised-host", T_STR, F(advertised_host), "127.0.0.1", 0, 0, NULL,
+	 NULL, "host Kafka clients are told to connect to (Metadata)"},
+	{"kafka.port", "kafka-port", T_INT, F(kafka_port), "9092", 1, 65535, NULL, NULL,
+	 "Kafka wire-protocol port"},
+	{"amqp.port", "amqp-port", T_INT, F(amqp_port), "5672", 1, 65535, NULL, NULL,
+	 "AMQP 1.0 port"},
+	{"http.port", "http-port", T_INT, F(http_port), "8080", 1, 65535, NULL, NULL,
+	 "Event Hubs HTTP send API port"},
+	{"kafka.auto_create_topics", "kafka-auto-create", T_BOOL, F(kafka_auto_create), "true", 0,
+	 0, NULL, NULL, "create unknown topics on Metadata requests that allow it"},
+	{"kafka.default_partitions", NULL, T_INT, F(default_partitions), "4", 1, HUB_MAX_PARTITIONS,
+	 NULL, NULL, "partitions of an auto-created topic"},
+	{"kafka.max_request_bytes", NULL, T_INT, F(kafka_max_request_bytes), "104857600", 1024,
+	 1073741824, "bytes", NULL, "largest Kafka request frame; larger closes the connection"},
+	{"max_message_bytes", NULL, T_INT, F(max_message_bytes), "1048576", 1024, 67108864,
+	 "bytes", NULL, "largest AMQP message or batch, and HTTP body"},
+	{"storage.durability", "durability", T_ENUM, F(durability), "sync", 0, 0, NULL,
+	 "sync|relaxed",
+	 "sync: acknowledge after fdatasync; relaxed: after write, sync on a timer"},
+	{"storage.sync_interval_ms", NULL, T_INT, F(sync_interval_ms), "1000", 1, 60000, "ms", NULL,
+	 "relaxed durability: time between syncs"},
+	{"storage.segment_bytes", NULL, T_INT, F(segment_bytes), "1073741824", 1048576,
+	 4294967294LL, "bytes", NULL, "roll a segment file past this size"},
+	{"storage.index_interval_bytes", NULL, T_INT, F(index_interval_bytes), "4096", 256, 1048576,
+	 "bytes", NULL, "log bytes between sparse index entries"},
+	{"log_level", "log-level", T_ENUM, F(log_level), "info", 0, 0, NULL, "debug|info|warn|error",
+	 "lowest level logged to standard error"},
+};
+
+#define N_ITEMS (sizeof(gw_config_items) / sizeof(gw_config_items[0]))
+
+typedef struct ctx {
+	gw_config_t *cfg;
+	const char *source; /* file name or "command line" */
+	FILE *err;
+} ctx_t;
+
+static int fail(ctx_t *c, const char *key, const char *fmt, const char *detail)
+{
+	fprintf(c->err, "tributary: %s: %s: ", c->source, key);
+	fprintf(c->err, fmt, detail);
+	fputc('\n', c->err);
+	return -1;
+}
+
+static char *dup_cstr(const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = mem_alloc(MEM_GATEWAY, n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static bool choice_ok(const char *choices, const char *v)
+{
+	size_t n = strlen(v);
+
+	for (const char *p = choices; *p;) {
+		const char *bar = strchr(p, '|');
+		size_t len = bar ? (size_t)(bar - p) : strlen(p);
+
+		if (len == n && strncmp(p, v, n) == 0)
+			return true;
+		p += len + (bar ? 1 : 0);
+	}
+	return false;
+}
+
+static int set_str(ctx_t *c, const gw_config_item_t *it, const char *v)
+{
+	char **slot = (char **)((char *)c->cfg + it->offset);
+	char *copy;
+
+	if (it->type == T_ENUM && !choice_ok(it->choices, v))
+		return fail(c, it->key, "must be one of %s", it->choices);
+	if (it->type == T_STR && !v[0])
+		return fail(c, it->key, "must not be empty%s", "");
+	copy = dup_cstr(v);
+	if (!copy)
+		return fail(c, it->key, "out of memory%s", "");
+	mem_free(*slot);
+	*slot = copy;
+	return 0;
+}
+
+static int set_int(ctx_t *c, const gw_config_item_t *it, int64_t v)
+{
+	char range[96];
+
+	if (v < it->min || v > it->max) {
+		snprintf(range, sizeof(range), "%" PRId64 " to %" PRId64 "%s%s", it->min, it->max,
+			 it->unit ? " " : "", it->unit ? it->unit : "");
+		return fail(c, it->key, "must be an integer from %s", range);
+	}
+	*(int64_t *)((char *)c->cfg + it->offset) = v;
+	return 0;
+}
+
+/* A value given as text (default, command line). */
+static int set_text(ctx_t *c, const gw_config_item_t *it, const char *v)
+{
+	char *end;
+	long long n;
+
+	switch (it->type) {
+	case T_STR:
+	case T_ENUM:
+		return set_str(c, it, v);
+	case T_INT:
+		errno = 0;
+		n = strtoll(v, &end, 10);
+		if (errno || end == v || *end)
+			return fail(c, it->key, "must be an integer (got \"%s\")", v);
+		return set_int(c, it, n);
+	case T_BOOL:
+		if (strcasecmp(v, "true") && strcasecmp(v, "false"))
+			return fail(c, it->key, "must be true or false (got \"%s\")", v);
+		*(bool *)((char *)c->cfg + it->offset) = strcasecmp(v, "true") == 0;
+		return 0;
+	}
+	return -1;
+}
+
+/* A value from the JSON file. */
+static int set_json(ctx_t *c, const gw_config_item_t *it, json_t *v)
+{
+	switch (it->type) {
+	case T_STR:
+	case T_ENUM:
+		if (!json_is_string(v))
+			return fail(c, it->key, "must be a string%s", "");
+		return set_str(c, it, json_string_value(v));
+	case T_INT:
+		if (!json_is_integer(v))
+			return fail(c, it->key, "must be an integer%s", "");
+		return set_int(c, it, json_integer_value(v));
+	case T_BOOL:
+		if (!json_is_boolean(v))
+			return fail(c, it->key, "must be true or false%s", "");
+		*(bool *)((char *)c->cfg + it->offset) = json_is_true(v);
+		return 0;
+	}
+	return -1;
+}
+
+static const gw_config_item_t *find_item(const char *key)
+{
+	for (size_t i = 0; i < N_ITEMS; i++)
+		if (strcmp(gw_config_items[i].key, key) == 0)
+			return &gw_config_items[i];
+	return NULL;
+}
+
+/* Walks the "Tributary" object; nested objects make dotted keys. */
+static int load_section(ctx_t *c, json_t *obj, const char *prefix)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v) {
+		char key[256];
+		const gw_config_item_t *it;
+
+		snprintf(key, sizeof(key), "%s%s%s", prefix, prefix[0] ? "." : "", k);
+		it = find_item(key);
+		if (it) {
+			if (set_json(c, it, v))
+				return -1;
+		} else if (json_is_object(v)) {
+			if (load_section(c, v, key))
+				return -1;
+		} else {
+			char full[300];
+
+			snprintf(full, sizeof(full), "Tributary.%s", key);
+			return fail(c, full, "unknown setting (see tributary --help)%s", "");
+		}
+	}
+	return 0;
+}
+
+static void free_hubs(gw_config_t *cfg)
+{
+	for (size_t i = 0; i < cfg->hub_count; i++) {
+		gw_hub_t *h = &cfg->hubs[i];
+
+		for (size_t j = 0; j < h->consumer_group_count; j++)
+			mem_free(h->consumer_groups[j]);
+		mem_free(h->consumer_groups);
+		mem_free(h->name);
+	}
+	mem_free(cfg->hubs);
+	cfg->hubs = NULL;
+	cfg->hub_count = 0;
+}
+
+/* PartitionCount: the emulator's schema says integer, its sample writes "2". */
+static int entity_partitions(ctx_t *c, json_t *v, const char *key, int32_t *out)
+{
+	long long n = -1;
+	char *end;
+
+	if (json_is_integer(v)) {
+		n = json_integer_value(v);
+	} else if (json_is_string(v)) {
+		errno = 0;
+		n = strtoll(json_string_value(v), &end, 10);
+		if (errno || end == json_string_value(v) || *end)
+			n = -1;
+	}
+	if (n < 1 || n > HUB_MAX_PARTITIONS)
+		return fail(c, key, "must be an integer from 1 to 1024, as a number or a string%s", "");
+	*out = (int32_t)n;
+	return 0;
+}
+
+static int entity_groups(ctx_t *c, json_t *arr, const char *key, gw_hub_t *h)
+{
+	size_t n = json_array_size(arr);
+
+	if (arr && !json_is_array(arr))
+		return fail(c, key, "must be an array of {\"Name\": ...}%s", "");
+	h->consumer_groups = mem_calloc(MEM_GATEWAY, n ? n : 1, sizeof(char *));
+	if (!h->consumer_groups)
+		return fail(c, key, "out of memory%s", "");
+	for (size_t i = 0; i < n; i++) {
+		json_t *name = json_object_get(json_array_get(arr, i), "Name");
+		const char *s = json_string_value(name);
+		char k[320];
+
+		snprintf(k, sizeof(k), "%s[%zu].Name", key, i);
+		if (!s || !s[0] || strlen(s) > 256)
+			return fail(c, k, "must be a non-empty string of at most 256 characters%s", "");
+		if (strcasecmp(s, "$Default") == 0)
+			continue; /* always exists */
+		h->consumer_groups[h->consumer_group_count] = dup_cstr(s);
+		if (!h->consumer_groups[h->consumer_group_count++])
+			return fail(c, k, "out of memory%s", "");
+	}
+	return 0;
+}
+
+static int load_entity(ctx_t *c, json_t *e, size_t i, gw_hub_t *h)
+{
+	char key[160], sub[200];
+	const char *name;
+
+	snprintf(key, sizeof(key), "UserConfig.NamespaceConfig[0].Entities[%zu]", i);
+	if (!json_is_object(e))
+		return fail(c, key, "must be an object%s", "");
+	snprintf(sub, sizeof(sub), "%s.Name", key);
+	name = json_string_value(json_object_get(e, "Name"));
+	if (!name)
+		return fail(c, sub, "is required and must be a string%s", "");
+	if (!ns_hub_name_valid(slice_from_cstr(name)))
+		return fail(c, sub, "\"%s\" is not a valid event hub name (1 to 256 of A-Z a-z 0-9 . _ -)",
+			    name);
+	h->name = dup_cstr(name);
+	if (!h->name)
+		return fail(c, sub, "out of memory%s", "");
+	snprintf(sub, sizeof(sub), "%s.PartitionCount", key);
+	if (!json_object_get(e, "PartitionCount"))
+		return fail(c, sub, "is required%s", "");
+	if (entity_partitions(c, json_object_get(e, "PartitionCount"), sub, &h->partitions))
+		return -1;
+	snprintf(sub, sizeof(sub), "%s.ConsumerGroups", key);
+	return entity_groups(c, json_object_get(e, "ConsumerGroups"), sub, h);
+}
+
+static int load_user_config(ctx_t *c, json_t *uc)
+{
+	json_t *nsc = json_object_get(uc, "NamespaceConfig"), *ns0, *ents;
+	const char *type, *name;
+	size_t n;
+
+	if (!json_is_object(uc))
+		return fail(c, "UserConfig", "must be an object%s", "");
+	if (!json_is_array(nsc) || json_array_size(nsc) != 1)
+		return fail(c, "UserConfig.NamespaceConfig", "must be an array of exactly one namespace%s", "");
+	ns0 = json_array_get(nsc, 0);
+	type = json_string_value(json_object_get(ns0, "Type"));
+	if (json_object_get(ns0, "Type") && (!type || strcmp(type, "EventHub") != 0))
+		return fail(c, "UserConfig.NamespaceConfig[0].Type", "must be \"EventHub\"%s", "");
+	name = json_string_value(json_object_get(ns0, "Name"));
+	if (name) {
+		mem_free(c->cfg->namespace_name);
+		c->cfg->namespace_name = dup_cstr(name);
+	}
+	ents = json_object_get(ns0, "Entities");
+	n = json_array_size(ents);
+	if (!json_is_array(ents) || n == 0 || n > GW_CONFIG_MAX_HUBS)
+		return fail(c, "UserConfig.NamespaceConfig[0].Entities",
+			    "must be an array of 1 to 1000 event hubs%s", "");
+	free_hubs(c->cfg);
+	c->cfg->hubs = mem_calloc(MEM_GATEWAY, n, sizeof(gw_hub_t));
+	if (!c->cfg->hubs)
+		return fail(c, "UserConfig", "out of memory%s", "");
+	c->cfg->hub_count = n;
+	for (size_t i = 0; i < n; i++)
+		if (load_entity(c, json_array_get(ents, i), i, &c->cfg->hubs[i]))
+			return -1;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->cfg->hubs[i].name, c->cfg->hubs[j].name) == 0)
+				return fail(c, "UserConfig.NamespaceConfig[0].Entities",
+					    "event hub \"%s\" is declared twice", c->cfg->hubs[i].name);
+	return 0;
+}
+
+static int load_file(ctx_t *c, const char *path)
+{
+	json_error_t jerr;
+	json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	const char *k;
+	json_t *v;
+	int rc = 0;
+
+	c->source = path;
+	if (!root) {
+		fprintf(c->err, "tributary: %s:%d:%d: %s\n", path, jerr.line, jerr.column, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return fail(c, "(top level)", "must be a JSON object%s", "");
+	}
+	json_object_foreach(root, k, v) {
+		if (strcmp(k, "UserConfig") == 0)
+			rc = load_user_config(c, v);
+		else if (strcmp(k, "Tributary") == 0)
+			rc = json_is_object(v) ? load_section(c, v, "")
+					       : fail(c, "Tributary", "must be an object%s", "");
+		else
+			rc = fail(c, k, "unknown top-level key (expected UserConfig or Tributary)%s", "");
+		if (rc)
+			break;
+	}
+	json_decref(root);
+	return rc;
+}
+
+static int default_hub(ctx_t *c)
+{
+	gw_hub_t *h = mem_calloc(MEM_GATEWAY, 1, sizeof(*h));
+
+	if (!h)
+		return -1;
+	c->cfg->hubs = h;
+	c->cfg->hub_count = 1;
+	h->name = dup_cstr("eh1");
+	h->partitions = 4;
+	h->consumer_groups = mem_calloc(MEM_GATEWAY, 1, sizeof(char *));
+	if (!h->name || !h->consumer_groups)
+		return -1;
+	h->consumer_groups[0] = dup_cstr("cg1");
+	h->consumer_group_count = h->consumer_groups[0] ? 1 : 0;
+	return h->consumer_group_count ? 0 : -1;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: tributary [--config FILE] [options]\n\n"
+		"Event gateway: Kafka, AMQP 1.0 (Event Hubs) and Event Hubs HTTP over one durable log.\n"
+		"With no config file it serves event hub eh1 (4 partitions, consumer groups $Default "
+		"and cg1).\n\n"
+		"  --config FILE          JSON config: Event Hubs emulator UserConfig and a "
+		"\"Tributary\" object\n"
+		"  --set KEY=VALUE        set any setting below by its key\n"
+		"  --print-config         print the effective configuration and exit\n"
+		"  --help                 this text\n\n"
+		"settings (file key under \"Tributary\", option, default):\n");
+	for (size_t i = 0; i < N_ITEMS; i++) {
+		const gw_config_item_t *it = &gw_config_items[i];
+		char opt[64];
+
+		snprintf(opt, sizeof(opt), "--%s", it->opt ? it->opt : "set");
+		fprintf(out, "  %-28s %-20s %s%s%s\n      %s%s%s\n", it->key, it->opt ? opt : "",
+			it->def, it->unit ? " " : "", it->unit ? it->unit : "", it->doc,
+			it->choices ? "; one of " : "", it->choices ? it->choices : "");
+	}
+}
+
+static int apply_set(ctx_t *c, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	char key[128];
+	const gw_config_item_t *it;
+
+	if (!eq || (size_t)(eq - kv) >= sizeof(key))
+		return fail(c, kv, "--set needs KEY=VALUE%s", "");
+	memcpy(key, kv, (size_t)(eq - kv));
+	key[eq - kv] = '\0';
+	it = find_item(key);
+	if (!it)
+		return fail(c, key, "unknown setting (see tributary --help)%s", "");
+	return set_text(c, it, eq + 1);
+}
+
+trib_err_t gw_config_load(gw_config_t *cfg, int argc, char **argv, FILE *err_out,
+			  gw_parse_t *what)
+{
+	enum { OPT_CONFIG = 1000, OPT_SET, OPT_PRINT, OPT_HELP };
+	struct option opts[N_ITEMS + 5];
+	ctx_t c = {cfg, "defaults", err_out};
+	size_t n = 0;
+	int ch, idx;
+	bool print = false;
+
+	memset(cfg, 0, sizeof(*cfg));
+	*what = GW_PARSE_RUN;
+	for (size_t i = 0; i < N_ITEMS; i++)
+		if (set_text(&c, &gw_config_items[i], gw_config_items[i].def))
+			return TRIB_ERR_CONFIG;
+	for (size_t i = 0; i < N_ITEMS; i++)
+		if (gw_config_items[i].opt)
+			opts[n++] = (struct option){gw_config_items[i].opt, required_argument, NULL, (int)i};
+	opts[n++] = (struct option){"config", required_argument, NULL, OPT_CONFIG};
+	opts[n++] = (struct option){"set", required_argument, NULL, OPT_SET};
+	opts[n++] = (struct option){"print-config", no_argument, NULL, OPT_PRINT};
+	opts[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
+	opts[n] = (struct option){NULL, 0, NULL, 0};
+
+	/* first pass: the file, so that options given on the command line win */
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "", opts, &idx)) != -1) {
+		if (ch == OPT_CONFIG) {
+			mem_free(cfg->config_path);
+			cfg->config_path = dup_cstr(optarg);
+		}
+	}
+	if (cfg->config_path && load_file(&c, cfg->config_path))
+		return TRIB_ERR_CONFIG;
+	if (!cfg->config_path && default_hub(&c))
+		return TRIB_ERR_NOMEM;
+
+	c.source = "command line";
+	optind = 1;
+	opterr = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, &idx)) != -1) {
+		if (ch == '?' || ch == ':') {
+			fprintf(err_out, "tributary: see --help\n");
+			return TRIB_ERR_CONFIG;
+		} else if (ch == OPT_HELP) {
+			usage(stdout);
+			*what = GW_PARSE_EXIT;
+			return TRIB_OK;
+		} else if (ch == OPT_PRINT) {
+			print = true;
+		} else if (ch == OPT_SET) {
+			if (apply_set(&c, optarg))
+				return TRIB_ERR_CONFIG;
+		} else if (ch >= 0 && (size_t)ch < N_ITEMS) {
+			if (set_text(&c, &gw_config_items[ch], optarg))
+				return TRIB_ERR_CONFIG;
+		}
+	}
+	if (optind < argc) {
+		fprintf(err_out, "tributary: unexpected argument \"%s\"; see --help\n", argv[optind]);
+		return TRIB_ERR_CONFIG;
+	}
+	if (print) {
+		gw_config_print(cfg, stdout);
+		*what = GW_PARSE_EXIT;
+	}
+	return TRIB_OK;
+}
+
+void gw_config_free(gw_config_t *cfg)
+{
+	for (size_t i = 0; i < N_ITEMS; i++) {
+		if (gw_config_items[i].type == T_STR || gw_config_items[i].type == T_ENUM) {
+			char **slot = (char **)((char *)cfg + gw_config_items[i].offset);
+
+			mem_free(*slot);
+			*slot = NULL;
+		}
+	}
+	free_hubs(cfg);
+	mem_free(cfg->config_path);
+	mem_free(cfg->namespace_name);
+	cfg->config_path = cfg->namespace_name = NULL;
+}
+
+/* Sets key (dotted) to value inside obj, creating nested objects. */
+static void put_path(json_t *obj, const char *key, json_t *value)
+{
+	const char *dot = strchr(key, '.');
+	char head[64];
+	json_t *child;
+
+	if (!dot) {
+		json_object_set_new(obj, key, value);
+		return;
+	}
+	snprintf(head, sizeof(head), "%.*s", (int)(dot - key), key);
+	child = json_object_get(obj, head);
+	if (!child) {
+		child = json_object();
+		json_object_set_new(obj, head, child);
+	}
+	put_path(child, dot + 1, value);
+}
+
+void gw_config_print(const gw_config_t *cfg, FILE *out)
+{
+	json_t *root = json_object(), *trib = json_object(), *ents = json_array();
+	json_t *nsc = json_array(), *ns0 = json_object(), *uc = json_object();
+
+	for (size_t i = 0; i < N_ITEMS; i++) {
+		const gw_config_item_t *it = &gw_config_items[i];
+		const char *base = (const char *)cfg + it->offset;
+		json_t *v = it->type == T_INT    ? json_integer(*(const int64_t *)base)
+			    : it->type == T_BOOL ? json_boolean(*(const bool *)base)
+						 : json_string(*(char *const *)base);
+		put_path(trib, it->key, v);
+	}
+	for (size_t i = 0; i < cfg->hub_count; i++) {
+		json_t *e = json_object(), *cgs = json_array();
+
+		for (size_t j = 0; j < cfg->hubs[i].consumer_group_count; j++) {
+			json_t *g = json_object();
+
+			json_object_set_new(g, "Name", json_string(cfg->hubs[i].consumer_groups[j]));
+			json_array_append_new(cgs, g);
+		}
+		json_object_set_new(e, "Name", json_string(cfg->hubs[i].name));
+		json_object_set_new(e, "PartitionCount", json_integer(cfg->hubs[i].partitions));
+		json_object_set_new(e, "ConsumerGroups", cgs);
+		json_array_append_new(ents, e);
+	}
+	json_object_set_new(ns0, "Type", json_string("EventHub"));
+	json_object_set_new(ns0, "Name",
+			    json_string(cfg->namespace_name ? cfg->namespace_name : "tributary"));
+	json_object_set_new(ns0, "Entities", ents);
+	json_array_append_new(nsc, ns0);
+	json_object_set_new(uc, "NamespaceConfig", nsc);
+	json_object_set_new(root, "UserConfig", uc);
+	json_object_set_new(root, "Tributary", trib);
+	json_dumpf(root, out, JSON_INDENT(2));
+	fputc('\n', out);
+	json_decref(root);
+}

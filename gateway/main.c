@@ -1,0 +1,156 @@
+/*
+ * tributary: start-up order is config -> storage -> namespace (recovery) ->
+ * config hubs -> heads; shutdown is the reverse: heads stop accepting and
+ * finish or abandon their pending appends, then the store syncs and closes
+ * (firing what is left), then the namespace goes. Signals are blocked in
+ * every thread and taken synchronously by main with sigwait, so no handler
+ * runs inside library code.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "amqp_server.h"
+#include "gw_config.h"
+#include "http_server.h"
+#include "kafka_server.h"
+#include "log.h"
+#include "mem.h"
+#include "ns.h"
+#include "store.h"
+
+typedef struct gw {
+	gw_config_t cfg;
+	store_t *store;
+	ns_t *ns;
+	kafka_server_t *kafka;
+	amqp_server_t *amqp;
+	http_server_t *http;
+} gw_t;
+
+static log_level_t level_of(const char *name)
+{
+	if (strcmp(name, "debug") == 0)
+		return LOG_DEBUG;
+	if (strcmp(name, "warn") == 0)
+		return LOG_WARN;
+	if (strcmp(name, "error") == 0)
+		return LOG_ERROR;
+	return LOG_INFO;
+}
+
+static trib_err_t open_storage(gw_t *gw)
+{
+	store_opts_t so = {
+		.dir = gw->cfg.data_dir,
+		.sync_mode = strcmp(gw->cfg.durability, "relaxed") == 0 ? STORE_SYNC_RELAXED
+									: STORE_SYNC_ALWAYS,
+		.sync_interval_ms = (uint32_t)gw->cfg.sync_interval_ms,
+		.segment_bytes = (uint64_t)gw->cfg.segment_bytes,
+		.index_interval_bytes = (uint32_t)gw->cfg.index_interval_bytes,
+	};
+	ns_opts_t no = {
+		.name = gw->cfg.namespace_name,
+		.auto_create = gw->cfg.kafka_auto_create,
+		.default_partitions = (int32_t)gw->cfg.default_partitions,
+	};
+	trib_err_t err = store_open(&so, &gw->store);
+
+	if (!err)
+		err = ns_open(gw->store, &no, &gw->ns);
+	for (size_t i = 0; !err && i < gw->cfg.hub_count; i++) {
+		const gw_hub_t *h = &gw->cfg.hubs[i];
+		ns_hub_spec_t spec = {h->name, h->partitions, (const char *const *)h->consumer_groups,
+				      h->consumer_group_count};
+
+		err = ns_hub_declare(gw->ns, &spec);
+		if (err)
+			log_error("cannot set up event hub %s: %s", h->name, trib_strerror(err));
+	}
+	return err;
+}
+
+static trib_err_t start_heads(gw_t *gw)
+{
+	kafka_server_opts_t ko = {
+		.host = gw->cfg.host,
+		.port = (uint16_t)gw->cfg.kafka_port,
+		.advertised_host = gw->cfg.advertised_host,
+		.node_id = 0,
+		.max_request_bytes = (uint32_t)gw->cfg.kafka_max_request_bytes,
+	};
+	amqp_server_opts_t ao = {
+		.host = gw->cfg.host,
+		.port = (uint16_t)gw->cfg.amqp_port,
+		.max_message_bytes = (uint32_t)gw->cfg.max_message_bytes,
+		.max_frame_bytes = 256 * 1024,
+		.container_id = "tributary",
+	};
+	http_server_opts_t ho = {
+		.host = gw->cfg.host,
+		.port = (uint16_t)gw->cfg.http_port,
+		.max_body_bytes = (uint32_t)gw->cfg.max_message_bytes,
+	};
+	trib_err_t err = kafka_server_start(gw->ns, &ko, &gw->kafka);
+
+	if (err)
+		log_error("cannot start the Kafka listener on %s:%u: %s", ko.host, ko.port,
+			  trib_strerror(err));
+	if (!err && (err = amqp_server_start(gw->ns, &ao, &gw->amqp)))
+		log_error("cannot start the AMQP listener on %s:%u: %s", ao.host, ao.port,
+			  trib_strerror(err));
+	if (!err && (err = http_server_start(gw->ns, &ho, &gw->http)))
+		log_error("cannot start the HTTP listener on %s:%u: %s", ho.host, ho.port,
+			  trib_strerror(err));
+	return err;
+}
+
+static void shutdown_all(gw_t *gw)
+{
+	http_server_stop(&gw->http);
+	amqp_server_stop(&gw->amqp);
+	kafka_server_stop(&gw->kafka);
+	store_close(&gw->store);
+	ns_close(&gw->ns);
+	gw_config_free(&gw->cfg);
+}
+
+int main(int argc, char **argv)
+{
+	gw_t gw = {0};
+	gw_parse_t what;
+	sigset_t sigs;
+	int sig = 0;
+
+	if (gw_config_load(&gw.cfg, argc, argv, stderr, &what) != TRIB_OK) {
+		gw_config_free(&gw.cfg);
+		return 2;
+	}
+	if (what == GW_PARSE_EXIT) {
+		gw_config_free(&gw.cfg);
+		return 0;
+	}
+	log_set_level(level_of(gw.cfg.log_level));
+
+	/* blocked before any thread starts, so every thread inherits the mask */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (open_storage(&gw) != TRIB_OK || start_heads(&gw) != TRIB_OK) {
+		log_error("start-up failed; stopping");
+		shutdown_all(&gw);
+		return 1;
+	}
+	log_info("tributary ready: data %s, kafka %s:%d, amqp %s:%d, http %s:%d", gw.cfg.data_dir,
+		 gw.cfg.host, (int)gw.cfg.kafka_port, gw.cfg.host, (int)gw.cfg.amqp_port, gw.cfg.host,
+		 (int)gw.cfg.http_port);
+	sigwait(&sigs, &sig);
+	log_info("signal %d: stopping", sig);
+	shutdown_all(&gw);
+	log_info("stopped cleanly");
+	return 0;
+}
