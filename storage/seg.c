@@ -230,7 +230,8 @@ static trib_err_t scan_tail(seg_t *s, const char *name, uint64_t log_size, uint6
 	if (pos < log_size) {
 		log_warn("storage: %s segment %020" PRId64 ": %s batch at byte %" PRIu64
 			 ", truncating %" PRIu64 " bytes (offsets from %" PRId64 ")",
-			 name, s->base_offset, err == TRIB_ERR_OUT_OF_RANGE ? "torn" : trib_strerror(err),
+			 name, s->base_offset,
+			 err == TRIB_ERR_OUT_OF_RANGE ? "torn" : err == TRIB_ERR_CORRUPT ? "bad" : "unreadable",
 			 pos, log_size - pos, next);
 		if (ftruncate(s->fd, (off_t)pos) != 0 || fsync(s->fd) != 0)
 			return TRIB_ERR_IO;

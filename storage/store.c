@@ -611,6 +611,7 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	if (!l)
 		return TRIB_ERR_NOMEM;
 	hub_dir(s, hub, dir, sizeof(dir));
+	err = make_dir(dir);
 	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%d", (int)partition);
 	snprintf(name, sizeof(name), "%s/%d", hub, (int)partition);
 	pthread_mutex_init(&l->lock, NULL);
@@ -619,7 +620,8 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	l->durable_arg = arg;
 	l->dir = dup_str(dir);
 	l->name = dup_str(name);
-	err = (!l->dir || !l->name) ? TRIB_ERR_NOMEM : make_dir(dir);
+	if (!err)
+		err = (!l->dir || !l->name) ? TRIB_ERR_NOMEM : make_dir(dir);
 	if (!err)
 		err = recover_segments(l);
 	nl = err ? NULL : mem_realloc(MEM_STORAGE, s->logs, (s->nlogs + 1) * sizeof(*nl));
