@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +77,17 @@ typedef struct ctx {
 	FILE *err;
 } ctx_t;
 
-static int fail(ctx_t *c, const char *key, const char *fmt, const char *detail)
+static int fail(ctx_t *c, const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static int fail(ctx_t *c, const char *key, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(c->err, "tributary: %s: %s: ", c->source, key);
-	fprintf(c->err, fmt, detail);
+	va_start(ap, fmt);
+	vfprintf(c->err, fmt, ap);
+	va_end(ap);
 	fputc('\n', c->err);
 	return -1;
 }
@@ -117,10 +125,10 @@ static int set_str(ctx_t *c, const gw_config_item_t *it, const char *v)
 	if (it->type == T_ENUM && !choice_ok(it->choices, v))
 		return fail(c, it->key, "must be one of %s", it->choices);
 	if (it->type == T_STR && !v[0])
-		return fail(c, it->key, "must not be empty%s", "");
+		return fail(c, it->key, "must not be empty");
 	copy = dup_cstr(v);
 	if (!copy)
-		return fail(c, it->key, "out of memory%s", "");
+		return fail(c, it->key, "out of memory");
 	mem_free(*slot);
 	*slot = copy;
 	return 0;
@@ -171,15 +179,15 @@ static int set_json(ctx_t *c, const gw_config_item_t *it, json_t *v)
 	case T_STR:
 	case T_ENUM:
 		if (!json_is_string(v))
-			return fail(c, it->key, "must be a string%s", "");
+			return fail(c, it->key, "must be a string");
 		return set_str(c, it, json_string_value(v));
 	case T_INT:
 		if (!json_is_integer(v))
-			return fail(c, it->key, "must be an integer%s", "");
+			return fail(c, it->key, "must be an integer");
 		return set_int(c, it, json_integer_value(v));
 	case T_BOOL:
 		if (!json_is_boolean(v))
-			return fail(c, it->key, "must be true or false%s", "");
+			return fail(c, it->key, "must be true or false");
 		*(bool *)((char *)c->cfg + it->offset) = json_is_true(v);
 		return 0;
 	}
@@ -216,7 +224,7 @@ static int load_section(ctx_t *c, json_t *obj, const char *prefix)
 			char full[300];
 
 			snprintf(full, sizeof(full), "Tributary.%s", key);
-			return fail(c, full, "unknown setting (see tributary --help)%s", "");
+			return fail(c, full, "unknown setting (see tributary --help)");
 		}
 	}
 	return 0;
@@ -252,7 +260,7 @@ static int entity_partitions(ctx_t *c, json_t *v, const char *key, int32_t *out)
 			n = -1;
 	}
 	if (n < 1 || n > HUB_MAX_PARTITIONS)
-		return fail(c, key, "must be an integer from 1 to 1024, as a number or a string%s", "");
+		return fail(c, key, "must be an integer from 1 to 1024, as a number or a string");
 	*out = (int32_t)n;
 	return 0;
 }
@@ -262,10 +270,10 @@ static int entity_groups(ctx_t *c, json_t *arr, const char *key, gw_hub_t *h)
 	size_t n = json_array_size(arr);
 
 	if (arr && !json_is_array(arr))
-		return fail(c, key, "must be an array of {\"Name\": ...}%s", "");
+		return fail(c, key, "must be an array of {\"Name\": ...}");
 	h->consumer_groups = mem_calloc(MEM_GATEWAY, n ? n : 1, sizeof(char *));
 	if (!h->consumer_groups)
-		return fail(c, key, "out of memory%s", "");
+		return fail(c, key, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		json_t *name = json_object_get(json_array_get(arr, i), "Name");
 		const char *s = json_string_value(name);
@@ -273,12 +281,12 @@ static int entity_groups(ctx_t *c, json_t *arr, const char *key, gw_hub_t *h)
 
 		snprintf(k, sizeof(k), "%s[%zu].Name", key, i);
 		if (!s || !s[0] || strlen(s) > 256)
-			return fail(c, k, "must be a non-empty string of at most 256 characters%s", "");
+			return fail(c, k, "must be a non-empty string of at most 256 characters");
 		if (strcasecmp(s, "$Default") == 0)
 			continue; /* always exists */
 		h->consumer_groups[h->consumer_group_count] = dup_cstr(s);
 		if (!h->consumer_groups[h->consumer_group_count++])
-			return fail(c, k, "out of memory%s", "");
+			return fail(c, k, "out of memory");
 	}
 	return 0;
 }
@@ -290,20 +298,20 @@ static int load_entity(ctx_t *c, json_t *e, size_t i, gw_hub_t *h)
 
 	snprintf(key, sizeof(key), "UserConfig.NamespaceConfig[0].Entities[%zu]", i);
 	if (!json_is_object(e))
-		return fail(c, key, "must be an object%s", "");
+		return fail(c, key, "must be an object");
 	snprintf(sub, sizeof(sub), "%s.Name", key);
 	name = json_string_value(json_object_get(e, "Name"));
 	if (!name)
-		return fail(c, sub, "is required and must be a string%s", "");
+		return fail(c, sub, "is required and must be a string");
 	if (!ns_hub_name_valid(slice_from_cstr(name)))
 		return fail(c, sub, "\"%s\" is not a valid event hub name (1 to 256 of A-Z a-z 0-9 . _ -)",
 			    name);
 	h->name = dup_cstr(name);
 	if (!h->name)
-		return fail(c, sub, "out of memory%s", "");
+		return fail(c, sub, "out of memory");
 	snprintf(sub, sizeof(sub), "%s.PartitionCount", key);
 	if (!json_object_get(e, "PartitionCount"))
-		return fail(c, sub, "is required%s", "");
+		return fail(c, sub, "is required");
 	if (entity_partitions(c, json_object_get(e, "PartitionCount"), sub, &h->partitions))
 		return -1;
 	snprintf(sub, sizeof(sub), "%s.ConsumerGroups", key);
@@ -317,13 +325,13 @@ static int load_user_config(ctx_t *c, json_t *uc)
 	size_t n;
 
 	if (!json_is_object(uc))
-		return fail(c, "UserConfig", "must be an object%s", "");
+		return fail(c, "UserConfig", "must be an object");
 	if (!json_is_array(nsc) || json_array_size(nsc) != 1)
-		return fail(c, "UserConfig.NamespaceConfig", "must be an array of exactly one namespace%s", "");
+		return fail(c, "UserConfig.NamespaceConfig", "must be an array of exactly one namespace");
 	ns0 = json_array_get(nsc, 0);
 	type = json_string_value(json_object_get(ns0, "Type"));
 	if (json_object_get(ns0, "Type") && (!type || strcmp(type, "EventHub") != 0))
-		return fail(c, "UserConfig.NamespaceConfig[0].Type", "must be \"EventHub\"%s", "");
+		return fail(c, "UserConfig.NamespaceConfig[0].Type", "must be \"EventHub\"");
 	name = json_string_value(json_object_get(ns0, "Name"));
 	if (name) {
 		mem_free(c->cfg->namespace_name);
@@ -333,11 +341,11 @@ static int load_user_config(ctx_t *c, json_t *uc)
 	n = json_array_size(ents);
 	if (!json_is_array(ents) || n == 0 || n > GW_CONFIG_MAX_HUBS)
 		return fail(c, "UserConfig.NamespaceConfig[0].Entities",
-			    "must be an array of 1 to 1000 event hubs%s", "");
+			    "must be an array of 1 to 1000 event hubs");
 	free_hubs(c->cfg);
 	c->cfg->hubs = mem_calloc(MEM_GATEWAY, n, sizeof(gw_hub_t));
 	if (!c->cfg->hubs)
-		return fail(c, "UserConfig", "out of memory%s", "");
+		return fail(c, "UserConfig", "out of memory");
 	c->cfg->hub_count = n;
 	for (size_t i = 0; i < n; i++)
 		if (load_entity(c, json_array_get(ents, i), i, &c->cfg->hubs[i]))
@@ -365,16 +373,16 @@ static int load_file(ctx_t *c, const char *path)
 	}
 	if (!json_is_object(root)) {
 		json_decref(root);
-		return fail(c, "(top level)", "must be a JSON object%s", "");
+		return fail(c, "(top level)", "must be a JSON object");
 	}
 	json_object_foreach(root, k, v) {
 		if (strcmp(k, "UserConfig") == 0)
 			rc = load_user_config(c, v);
 		else if (strcmp(k, "Tributary") == 0)
 			rc = json_is_object(v) ? load_section(c, v, "")
-					       : fail(c, "Tributary", "must be an object%s", "");
+					       : fail(c, "Tributary", "must be an object");
 		else
-			rc = fail(c, k, "unknown top-level key (expected UserConfig or Tributary)%s", "");
+			rc = fail(c, k, "unknown top-level key (expected UserConfig or Tributary)");
 		if (rc)
 			break;
 	}
@@ -431,12 +439,12 @@ static int apply_set(ctx_t *c, const char *kv)
 	const gw_config_item_t *it;
 
 	if (!eq || (size_t)(eq - kv) >= sizeof(key))
-		return fail(c, kv, "--set needs KEY=VALUE%s", "");
+		return fail(c, kv, "--set needs KEY=VALUE");
 	memcpy(key, kv, (size_t)(eq - kv));
 	key[eq - kv] = '\0';
 	it = find_item(key);
 	if (!it)
-		return fail(c, key, "unknown setting (see tributary --help)%s", "");
+		return fail(c, key, "unknown setting (see tributary --help)");
 	return set_text(c, it, eq + 1);
 }
 
