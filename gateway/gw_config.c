@@ -419,6 +419,7 @@ static void usage(FILE *out)
 		"\"Tributary\" object\n"
 		"  --set KEY=VALUE        set any setting below by its key\n"
 		"  --print-config         print the effective configuration and exit\n"
+		"  --config-doc           print the settings table as Markdown and exit\n"
 		"  --help                 this text\n\n"
 		"settings (file key under \"Tributary\", option, default):\n");
 	for (size_t i = 0; i < N_ITEMS; i++) {
@@ -451,8 +452,8 @@ static int apply_set(ctx_t *c, const char *kv)
 trib_err_t gw_config_load(gw_config_t *cfg, int argc, char **argv, FILE *err_out,
 			  gw_parse_t *what)
 {
-	enum { OPT_CONFIG = 1000, OPT_SET, OPT_PRINT, OPT_HELP };
-	struct option opts[N_ITEMS + 5];
+	enum { OPT_CONFIG = 1000, OPT_SET, OPT_PRINT, OPT_HELP, OPT_DOC };
+	struct option opts[N_ITEMS + 6];
 	ctx_t c = {cfg, "defaults", err_out};
 	size_t n = 0;
 	int ch, idx;
@@ -470,6 +471,7 @@ trib_err_t gw_config_load(gw_config_t *cfg, int argc, char **argv, FILE *err_out
 	opts[n++] = (struct option){"set", required_argument, NULL, OPT_SET};
 	opts[n++] = (struct option){"print-config", no_argument, NULL, OPT_PRINT};
 	opts[n++] = (struct option){"help", no_argument, NULL, OPT_HELP};
+	opts[n++] = (struct option){"config-doc", no_argument, NULL, OPT_DOC};
 	opts[n] = (struct option){NULL, 0, NULL, 0};
 
 	/* first pass: the file, so that options given on the command line win */
@@ -497,6 +499,10 @@ trib_err_t gw_config_load(gw_config_t *cfg, int argc, char **argv, FILE *err_out
 			usage(stdout);
 			*what = GW_PARSE_EXIT;
 			return TRIB_OK;
+		} else if (ch == OPT_DOC) {
+			gw_config_doc(stdout);
+			*what = GW_PARSE_EXIT;
+			return TRIB_OK;
 		} else if (ch == OPT_PRINT) {
 			print = true;
 		} else if (ch == OPT_SET) {
@@ -516,6 +522,51 @@ trib_err_t gw_config_load(gw_config_t *cfg, int argc, char **argv, FILE *err_out
 		*what = GW_PARSE_EXIT;
 	}
 	return TRIB_OK;
+}
+
+/* "a|b" as "a, b" for a Markdown table cell. */
+static void choices_text(const char *choices, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (const char *c = choices; *c && o + 3 < cap; c++) {
+		if (*c == '|') {
+			out[o++] = ',';
+			out[o++] = ' ';
+		} else {
+			out[o++] = *c;
+		}
+	}
+	out[o] = '\0';
+}
+
+void gw_config_doc(FILE *out)
+{
+	fprintf(out,
+		"# Configuration\n\n"
+		"Generated from `gw_config_items[]` in `gateway/gw_config.c` "
+		"(`tributary --config-doc`).\n\n"
+		"Settings live in the config file's `\"Tributary\"` object (dotted keys are "
+		"nested objects),\ncan be given as `--set KEY=VALUE`, and some have their own "
+		"option. The command line wins over the file.\nEvent hubs are declared in the Azure "
+		"Event Hubs emulator's shape, `UserConfig.NamespaceConfig[0].Entities[]`\n"
+		"(`Name`, `PartitionCount`, `ConsumerGroups[].Name`); without a config file the "
+		"gateway serves `eh1`\nwith 4 partitions and consumer groups `$Default` and `cg1`.\n\n"
+		"| key | option | default | range | meaning |\n|---|---|---|---|---|\n");
+	for (size_t i = 0; i < N_ITEMS; i++) {
+		const gw_config_item_t *it = &gw_config_items[i];
+		char range[96] = "";
+
+		if (it->type == T_INT)
+			snprintf(range, sizeof(range), "%" PRId64 "..%" PRId64 "%s%s", it->min, it->max,
+				 it->unit ? " " : "", it->unit ? it->unit : "");
+		else if (it->choices)
+			choices_text(it->choices, range, sizeof(range));
+		else if (it->type == T_BOOL)
+			snprintf(range, sizeof(range), "true, false");
+		fprintf(out, "| `%s` | %s%s%s | `%s` | %s | %s |\n", it->key, it->opt ? "`--" : "",
+			it->opt ? it->opt : "", it->opt ? "`" : "", it->def, range, it->doc);
+	}
 }
 
 void gw_config_free(gw_config_t *cfg)

@@ -73,4 +73,11 @@ void gw_config_free(gw_config_t *cfg);
  */
 void gw_config_print(const gw_config_t *cfg, FILE *out);
 
+/**
+ * Writes the settings table as Markdown (docs/config.md is this output;
+ * a unit test keeps the two equal).
+ * @thread main  @locks none
+ */
+void gw_config_doc(FILE *out);
+
 #endif

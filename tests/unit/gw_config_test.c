@@ -159,6 +159,25 @@ START_TEST(bad_option_values)
 }
 END_TEST
 
+START_TEST(doc_matches_table)
+{
+	char *text = NULL, *want = NULL;
+	size_t len = 0, wlen = 0;
+	FILE *f = open_memstream(&text, &len);
+	FILE *doc = fopen(DOCS_DIR "/config.md", "r");
+
+	gw_config_doc(f);
+	fclose(f);
+	ck_assert_ptr_nonnull(doc);
+	ck_assert_int_ne(getdelim(&want, &wlen, '\0', doc), -1);
+	fclose(doc);
+	if (strcmp(text, want) != 0)
+		ck_abort_msg("docs/config.md is stale: regenerate with tributary --config-doc");
+	free(text);
+	free(want);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("gw_config");
@@ -172,6 +191,7 @@ int main(void)
 	tcase_add_test(t, errors_name_file_and_key);
 	tcase_add_test(t, missing_file);
 	tcase_add_test(t, bad_option_values);
+	tcase_add_test(t, doc_matches_table);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
