@@ -67,6 +67,8 @@ struct store {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	store_log_t *dirty_head;
+	store_log_t **round;  /* the logs of one flush round (flusher only) */
+	size_t round_cap;
 	_Atomic bool stopping;
 	store_log_t **logs;
 	size_t nlogs;
@@ -272,10 +274,11 @@ static void flush_log(store_log_t *l, bool do_sync)
 	pend_fire(done, n, err);
 }
 
-static store_log_t *take_dirty(store_t *s, bool *timed_out)
+/* Waits for written logs and moves them to s->round; returns how many. */
+static size_t take_dirty(store_t *s, bool *timed_out)
 {
-	store_log_t *list;
 	struct timespec until;
+	size_t n = 0;
 
 	pthread_mutex_lock(&s->lock);
 	*timed_out = false;
@@ -294,12 +297,24 @@ static store_log_t *take_dirty(store_t *s, bool *timed_out)
 		else
 			pthread_cond_wait(&s->cond, &s->lock);
 	}
-	list = s->dirty_head;
-	s->dirty_head = NULL;
-	for (store_log_t *l = list; l; l = l->dirty_next)
-		l->dirty = false;
+	/* copied out under the lock: an append may put a log back on the list at once */
+	for (store_log_t *l = s->dirty_head; l; l = l->dirty_next) {
+		if (n == s->round_cap) {
+			size_t ncap = s->round_cap ? s->round_cap * 2 : 16;
+			store_log_t **nr = mem_realloc(MEM_STORAGE, s->round, ncap * sizeof(*nr));
+
+			if (!nr)
+				break; /* the rest stay dirty for the next round */
+			s->round = nr;
+			s->round_cap = ncap;
+		}
+		s->round[n++] = l;
+	}
+	for (size_t i = 0; i < n; i++)
+		s->round[i]->dirty = false;
+	s->dirty_head = n ? s->round[n - 1]->dirty_next : s->dirty_head;
 	pthread_mutex_unlock(&s->lock);
-	return list;
+	return n;
 }
 
 static void sync_all(store_t *s)
@@ -323,12 +338,10 @@ static void *flusher_main(void *arg)
 
 	for (;;) {
 		bool timed_out;
-		store_log_t *list = take_dirty(s, &timed_out), *next;
+		size_t n = take_dirty(s, &timed_out);
 
-		for (store_log_t *l = list; l; l = next) {
-			next = l->dirty_next;
-			flush_log(l, !relaxed);
-		}
+		for (size_t i = 0; i < n; i++)
+			flush_log(s->round[i], !relaxed);
 		if (relaxed && (timed_out || now_ms() - last_sync >= s->opts.sync_interval_ms)) {
 			sync_all(s);
 			last_sync = now_ms();
@@ -426,6 +439,7 @@ void store_close(store_t **sp)
 		log_free(s->logs[i]);
 	}
 	mem_free(s->logs);
+	mem_free(s->round);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
 	close(s->lock_fd);
