@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs what Tributary needs on a fresh Debian 12 (bookworm) machine.
+#
+#   bash scripts/install-deps.sh          # build and run the gateway
+#   bash scripts/install-deps.sh --test   # ... and run every test
+#
+# Uses sudo when not root. Safe to run again: apt-get skips what is there.
+set -euo pipefail
+
+BUILD_PKGS=(meson ninja-build pkg-config gcc libisal-dev libjansson-dev libqpid-proton11-dev
+	libmicrohttpd-dev libssl-dev)
+TEST_PKGS=(check librdkafka-dev kcat curl python3 python3-confluent-kafka python3-kafka
+	python3-qpid-proton)
+
+pkgs=("${BUILD_PKGS[@]}")
+case "${1:-}" in
+--test) pkgs+=("${TEST_PKGS[@]}") ;;
+"") ;;
+*)
+	echo "usage: $0 [--test]" >&2
+	exit 2
+	;;
+esac
+
+if [ "$(id -u)" -eq 0 ]; then
+	sudo=()
+elif command -v sudo >/dev/null; then
+	sudo=(sudo)
+else
+	echo "install-deps: not root and no sudo; install as root: ${pkgs[*]}" >&2
+	exit 1
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "install-deps: all ${#pkgs[@]} packages already installed"
+	exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -q
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	"${missing[@]}"
