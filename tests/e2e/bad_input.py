@@ -43,7 +43,7 @@ def raw_exchange(port, payload, shut_wr=False, wait=5.0):
             s.sendall(payload)
             if shut_wr:
                 s.shutdown(socket.SHUT_WR)
-        except (BrokenPipeError, ConnectionResetError):
+        except OSError:  # EPIPE, ECONNRESET, ENOTCONN: the peer already closed
             return True, got
         deadline = time.monotonic() + wait * h.time_scale()
         while time.monotonic() < deadline:
