@@ -1,0 +1,291 @@
+/*
+ * Fetch with long polling. evaluate() looks at every requested partition in
+ * request order: part_read finds the durable batches from the fetch offset
+ * (at most partition_max_bytes, and within what is left of max_bytes,
+ * except that the first batch of the response is always whole, KIP-74). If
+ * the total reaches min_bytes, max_wait_ms is 0, or a partition has an
+ * error, the answer goes out now; otherwise a waiter is armed on every
+ * readable partition (woken when its high watermark passes the one just
+ * seen) and a timer at max_wait_ms. Whichever comes first re-evaluates.
+ * The answer copies each range once from storage into the response buffer
+ * (kafka_fetch_copy_fn); a copy that fails is answered KAFKA_STORAGE_ERROR.
+ *
+ * Invariants: while pending, every armed waiter belongs to this request and
+ * is disarmed (part_unwait) before the request can be answered, cancelled
+ * or freed; after disarming, the request's mailbox node is cancelled too,
+ * so no wake-up can reach freed memory. Waiters only post that one node.
+ *
+ * No fetch sessions: session_id 0 in answers, forgotten topics and rack id
+ * ignored. aborted_transactions is empty and last_stable_offset is the high
+ * watermark (no transactions); preferred_read_replica -1.
+ */
+#include "fetch_handle.h"
+
+#include <stddef.h>
+
+#include "api/fetch.h"
+#include "hub.h"
+#include "kafka_err.h"
+#include "log.h"
+#include "mem.h"
+
+typedef struct fetch_state fetch_state_t;
+
+typedef struct fetch_part {
+	fetch_state_t *st;
+	part_t *part; /* NULL: the partition has an error */
+	const kafka_fetch_partition_req_t *q;
+	kafka_fetch_partition_resp_t *r;
+	store_range_t range;
+	part_waiter_t waiter;
+	bool armed;
+	bool copy_failed;
+} fetch_part_t;
+
+struct fetch_state {
+	kafka_wake_t wake; /* first: the mailbox hands this back */
+	kafka_req_t *req;
+	kafka_fetch_req_t q;
+	kafka_fetch_resp_t resp;
+	fetch_part_t *parts;
+	int32_t part_count;
+	bool copy_failed;
+};
+
+static void disarm(fetch_state_t *st)
+{
+	for (int32_t i = 0; i < st->part_count; i++) {
+		fetch_part_t *fp = &st->parts[i];
+
+		if (fp->armed) {
+			part_unwait(fp->part, &fp->waiter);
+			fp->armed = false;
+		}
+	}
+	/* no waiter can post any more: drop a post already queued */
+	(void)kafka_wake_cancel(&st->wake);
+}
+
+/* Looks at every partition; returns the record bytes the answer would carry, *error if any. */
+static size_t evaluate(fetch_state_t *st, bool *error)
+{
+	size_t budget = st->q.max_bytes > 0 ? (size_t)st->q.max_bytes : 0;
+	size_t total = 0;
+
+	*error = false;
+	for (int32_t i = 0; i < st->part_count; i++) {
+		fetch_part_t *fp = &st->parts[i];
+		kafka_fetch_partition_resp_t *r = fp->r;
+		size_t limit;
+		trib_err_t err;
+
+		fp->range.len = 0;
+		r->records_len = 0;
+		if (!fp->part) {
+			*error = true;
+			continue;
+		}
+		r->error_code = KAFKA_ERR_NONE;
+		r->high_watermark = part_high_watermark(fp->part);
+		r->last_stable_offset = r->high_watermark;
+		r->log_start_offset = part_log_start(fp->part);
+		limit = fp->q->partition_max_bytes > 0 ? (size_t)fp->q->partition_max_bytes : 0;
+		if (limit > budget)
+			limit = budget;
+		if (fp->q->partition_max_bytes <= 0 || (limit == 0 && total > 0))
+			continue;
+		err = part_read(fp->part, fp->q->fetch_offset, limit ? limit : 1, &fp->range);
+		if (err) {
+			fp->range.len = 0;
+			r->error_code = kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
+			*error = true;
+			continue;
+		}
+		if (fp->range.len > limit && total > 0) {
+			/* only the first batch of an answer may pass the limits */
+			fp->range.len = 0;
+			continue;
+		}
+		r->records_len = fp->range.len;
+		total += fp->range.len;
+		budget -= fp->range.len < budget ? fp->range.len : budget;
+	}
+	return total;
+}
+
+static bool copy_range(void *ctx, const kafka_fetch_partition_resp_t *p, uint8_t *dst)
+{
+	fetch_part_t *fp = p->src;
+	trib_err_t err = part_read_copy(fp->part, &fp->range, dst);
+
+	(void)ctx;
+	if (err) {
+		log_warn("kafka: fetch read failed: %s", trib_strerror(err));
+		fp->copy_failed = true;
+		fp->st->copy_failed = true;
+		return false;
+	}
+	return true;
+}
+
+static void answer(fetch_state_t *st)
+{
+	kafka_req_t *req = st->req;
+
+	disarm(st);
+	kafka_req_timer_clear(req);
+	req->ops = NULL;
+	/* each failed copy is answered as an error in a rebuilt response */
+	for (int32_t tries = 0; tries <= st->part_count; tries++) {
+		st->copy_failed = false;
+		if (kafka_req_respond(req, kafka_fetch_resp_write, &st->resp) || !st->copy_failed)
+			return;
+		mem_free(req->resp);
+		req->resp = NULL;
+		for (int32_t i = 0; i < st->part_count; i++) {
+			fetch_part_t *fp = &st->parts[i];
+
+			if (fp->copy_failed) {
+				fp->copy_failed = false;
+				fp->r->records_len = 0;
+				fp->r->error_code = KAFKA_ERR_KAFKA_STORAGE_ERROR;
+			}
+		}
+	}
+}
+
+static void waiter_wake(void *arg)
+{
+	fetch_part_t *fp = arg;
+
+	kafka_wake_post(&fp->st->wake, TRIB_OK);
+}
+
+/* Arms a waiter per readable partition; a partition already past its mark posts at once. */
+static void arm(fetch_state_t *st)
+{
+	for (int32_t i = 0; i < st->part_count; i++) {
+		fetch_part_t *fp = &st->parts[i];
+
+		if (!fp->part || fp->armed)
+			continue;
+		fp->waiter.wake = waiter_wake;
+		fp->waiter.arg = fp;
+		fp->waiter.offset = fp->r->high_watermark;
+		if (part_wait(fp->part, &fp->waiter))
+			fp->armed = true;
+		else
+			kafka_wake_post(&st->wake, TRIB_OK); /* moved meanwhile: look again */
+	}
+}
+
+/* Answers when there is enough (or nothing to wait for), else waits. */
+static void step(fetch_state_t *st, bool deadline_passed)
+{
+	bool error;
+	size_t total = evaluate(st, &error);
+
+	if (deadline_passed || error || st->q.max_wait_ms <= 0 ||
+	    total >= (size_t)(st->q.min_bytes > 0 ? st->q.min_bytes : 0) || st->part_count == 0) {
+		answer(st);
+		return;
+	}
+	arm(st);
+}
+
+static void on_wake(kafka_wake_t *w)
+{
+	fetch_state_t *st = (fetch_state_t *)w;
+
+	disarm(st);
+	step(st, false);
+}
+
+static void on_timeout(kafka_req_t *req)
+{
+	fetch_state_t *st = req->state;
+
+	disarm(st);
+	step(st, true);
+}
+
+static void on_cancel(kafka_req_t *req)
+{
+	fetch_state_t *st = req->state;
+
+	disarm(st);
+	kafka_req_timer_clear(req);
+}
+
+static const kafka_req_ops_t fetch_ops = {on_cancel, on_timeout};
+
+/* Builds the response skeleton and resolves every partition. */
+static trib_err_t prepare(fetch_state_t *st)
+{
+	kafka_req_t *req = st->req;
+	kafka_arena_t *a = &req->arena;
+	int32_t total = 0, k = 0;
+
+	for (int32_t i = 0; i < st->q.topic_count; i++)
+		total += st->q.topics[i].partition_count;
+	st->parts = kafka_arena_calloc(a, (size_t)total, sizeof(*st->parts));
+	st->resp.topics =
+		kafka_arena_calloc(a, (size_t)st->q.topic_count, sizeof(*st->resp.topics));
+	if (!st->parts || !st->resp.topics)
+		return TRIB_ERR_NOMEM;
+	st->part_count = total;
+	st->resp.topic_count = st->q.topic_count;
+	st->resp.copy = copy_range;
+	for (int32_t i = 0; i < st->q.topic_count; i++) {
+		const kafka_fetch_topic_req_t *t = &st->q.topics[i];
+		kafka_fetch_topic_resp_t *rt = &st->resp.topics[i];
+		hub_t *hub = req->reject ? NULL : ns_hub_find(req->env->ns, t->topic);
+
+		rt->topic = t->topic;
+		rt->partition_count = t->partition_count;
+		rt->partitions = kafka_arena_calloc(a, (size_t)t->partition_count,
+						    sizeof(*rt->partitions));
+		if (!rt->partitions)
+			return TRIB_ERR_NOMEM;
+		for (int32_t j = 0; j < t->partition_count; j++, k++) {
+			fetch_part_t *fp = &st->parts[k];
+			kafka_fetch_partition_resp_t *r = &rt->partitions[j];
+
+			fp->st = st;
+			fp->q = &t->partitions[j];
+			fp->r = r;
+			fp->part = hub ? hub_partition(hub, fp->q->partition) : NULL;
+			r->partition_index = fp->q->partition;
+			r->high_watermark = r->last_stable_offset = r->log_start_offset = -1;
+			r->preferred_read_replica = -1;
+			r->src = fp;
+			r->error_code = req->reject ? req->reject
+				      : fp->part ? KAFKA_ERR_NONE
+						 : KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		}
+	}
+	return TRIB_OK;
+}
+
+trib_err_t kafka_fetch_handle(kafka_req_t *req, wire_rd_t *body)
+{
+	fetch_state_t *st = kafka_arena_alloc(&req->arena, sizeof(*st));
+	trib_err_t err;
+
+	if (!st)
+		return TRIB_ERR_NOMEM;
+	err = kafka_fetch_req_decode(body, req->hdr.api_version, &req->arena, &st->q);
+	if (err)
+		return err;
+	st->req = req;
+	kafka_wake_init(&st->wake, &req->env->wq, on_wake);
+	err = prepare(st);
+	if (err)
+		return err;
+	req->state = st;
+	req->ops = &fetch_ops;
+	if (st->q.max_wait_ms > 0)
+		kafka_req_timer_set(req, req->env->now_ms + st->q.max_wait_ms);
+	step(st, false);
+	return TRIB_OK;
+}

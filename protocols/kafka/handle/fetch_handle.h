@@ -1,0 +1,21 @@
+/**
+ * Fetch handler: turns a decoded Fetch request into core calls and answers it
+ * (see handle/fetch_handle.c for the behaviour and the Kafka semantics followed).
+ */
+#ifndef TRIB_KAFKA_FETCH_HANDLE_H
+#define TRIB_KAFKA_FETCH_HANDLE_H
+
+#include "kafka_req.h"
+#include "trib_err.h"
+#include "wire.h"
+
+/**
+ * Handles one Fetch request: @p body reads the request body (after the header
+ * in req->hdr). Answers now or leaves the slot pending. Errors:
+ * TRIB_ERR_INVALID (unreadable body), TRIB_ERR_NOMEM; either closes the
+ * connection and nothing was started.
+ * @thread kafka loop  @locks namespace and partition locks via the core
+ */
+trib_err_t kafka_fetch_handle(kafka_req_t *req, wire_rd_t *body) TRIB_MUST_CHECK;
+
+#endif

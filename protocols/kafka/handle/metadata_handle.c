@@ -1,0 +1,175 @@
+/*
+ * Metadata. One broker (this gateway) leads every partition: replicas and
+ * isr are [node_id], offline replicas empty, leader epoch 0, cluster id
+ * "tributary", controller = this node. An unknown topic is created with the
+ * namespace's default partition count when the namespace allows
+ * auto-creation and the request does (always for v0-3, the flag from v4);
+ * the topic is then answered in full at once (no LEADER_NOT_AVAILABLE
+ * round, there is no election to wait for). Names that Kafka would refuse
+ * get INVALID_TOPIC_EXCEPTION; ns_hub_create blocks this loop for one
+ * durable metadata write, which only happens on creation.
+ */
+#include "metadata_handle.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "api/metadata.h"
+#include "hub.h"
+#include "kafka_err.h"
+#include "kafka_topic.h"
+#include "log.h"
+#include "mem.h"
+
+#define CLUSTER_ID "tributary"
+#define AUTH_OPS_NONE INT32_MIN /* "not requested" in the schema */
+/* No authorizer: report the operations this gateway serves as allowed. */
+#define TOPIC_OPS ((1 << 3) | (1 << 4) | (1 << 5) | (1 << 8)) /* READ WRITE CREATE DESCRIBE */
+#define CLUSTER_OPS ((1 << 5) | (1 << 8))                    /* CREATE DESCRIBE */
+
+typedef struct md_ctx {
+	kafka_req_t *req;
+	const kafka_metadata_req_t *q;
+	const int32_t *node;    /* [node_id] */
+} md_ctx_t;
+
+static bool fill_hub(md_ctx_t *c, hub_t *hub, kafka_metadata_topic_t *t)
+{
+	int32_t n = hub_partition_count(hub);
+	kafka_metadata_partition_t *ps = kafka_arena_calloc(&c->req->arena, (size_t)n, sizeof(*ps));
+
+	if (!ps)
+		return false;
+	for (int32_t i = 0; i < n; i++) {
+		ps[i].partition_index = i;
+		ps[i].leader_id = *c->node;
+		ps[i].leader_epoch = 0;
+		ps[i].replica_nodes = ps[i].isr_nodes = c->node;
+		ps[i].replica_count = ps[i].isr_count = 1;
+		ps[i].offline_replicas = c->node;
+		ps[i].offline_count = 0;
+	}
+	t->name = slice_from_cstr(hub_name(hub));
+	t->partitions = ps;
+	t->partition_count = n;
+	return true;
+}
+
+/* An unknown topic: create it when allowed, else the error Kafka gives. */
+static int16_t auto_create(md_ctx_t *c, trib_slice_t name, hub_t **out)
+{
+	const ns_opts_t *o = ns_options(c->req->env->ns);
+	bool allowed = c->req->hdr.api_version < 4 || c->q->allow_auto_topic_creation;
+	ns_hub_spec_t spec = {0};
+	char *cname;
+	trib_err_t err;
+
+	if (!kafka_topic_name_valid(name))
+		return KAFKA_ERR_INVALID_TOPIC_EXCEPTION;
+	if (!o->auto_create || !allowed)
+		return KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+	cname = kafka_arena_alloc(&c->req->arena, name.len + 1);
+	if (!cname)
+		return KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+	memcpy(cname, name.ptr, name.len);
+	spec.name = cname;
+	spec.partitions = o->default_partitions;
+	err = ns_hub_create(c->req->env->ns, &spec, out);
+	if (err == TRIB_ERR_EXISTS && *out)
+		return KAFKA_ERR_NONE; /* created meanwhile by someone else */
+	if (err) {
+		log_warn("kafka: auto-creating topic %s: %s", cname, trib_strerror(err));
+		return kafka_err_from_trib(err, KAFKA_CTX_TOPIC);
+	}
+	log_info("kafka: auto-created topic %s with %d partitions", cname, spec.partitions);
+	return KAFKA_ERR_NONE;
+}
+
+static bool named_topic(md_ctx_t *c, trib_slice_t name, kafka_metadata_topic_t *t)
+{
+	hub_t *hub = ns_hub_find(c->req->env->ns, name);
+
+	t->name = name;
+	if (c->req->reject) {
+		t->error_code = c->req->reject;
+		return true;
+	}
+	if (!hub)
+		t->error_code = auto_create(c, name, &hub);
+	if (t->error_code || !hub)
+		return true;
+	return fill_hub(c, hub, t);
+}
+
+static trib_err_t all_topics(md_ctx_t *c, kafka_metadata_topic_t **out, int32_t *count)
+{
+	hub_t **hubs = NULL;
+	size_t n = 0;
+	kafka_metadata_topic_t *ts;
+	trib_err_t err = ns_hub_list(c->req->env->ns, &hubs, &n);
+
+	if (err)
+		return err;
+	ts = kafka_arena_calloc(&c->req->arena, n, sizeof(*ts));
+	for (size_t i = 0; ts && i < n; i++) {
+		if (!fill_hub(c, hubs[i], &ts[i]))
+			ts = NULL;
+	}
+	mem_free(hubs);
+	if (!ts)
+		return TRIB_ERR_NOMEM;
+	*out = ts;
+	*count = (int32_t)n;
+	return TRIB_OK;
+}
+
+trib_err_t kafka_metadata_handle(kafka_req_t *req, wire_rd_t *body)
+{
+	kafka_metadata_req_t q;
+	kafka_metadata_resp_t resp = {0};
+	kafka_metadata_broker_t *broker;
+	kafka_metadata_topic_t *ts = NULL;
+	int32_t *node;
+	md_ctx_t c = {req, &q, NULL};
+	trib_err_t err;
+
+	err = kafka_metadata_req_decode(body, req->hdr.api_version, &req->arena, &q);
+	if (err)
+		return err;
+	node = kafka_arena_alloc(&req->arena, sizeof(*node));
+	broker = kafka_arena_alloc(&req->arena, sizeof(*broker));
+	if (!node || !broker)
+		return TRIB_ERR_NOMEM;
+	*node = req->env->node_id;
+	c.node = node;
+	*broker = (kafka_metadata_broker_t){req->env->node_id,
+					    slice_from_cstr(req->env->advertised_host),
+					    req->env->port, TRIB_SLICE_NULL};
+	resp.brokers = broker;
+	resp.broker_count = 1;
+	resp.cluster_id = slice_from_cstr(CLUSTER_ID);
+	resp.controller_id = req->env->node_id;
+	resp.cluster_authorized_operations =
+		q.include_cluster_authorized_operations ? CLUSTER_OPS : AUTH_OPS_NONE;
+	if (q.all_topics && !req->reject) {
+		err = all_topics(&c, &ts, &resp.topic_count);
+		if (err)
+			return err;
+	} else {
+		ts = kafka_arena_calloc(&req->arena, (size_t)q.topic_count, sizeof(*ts));
+		if (!ts)
+			return TRIB_ERR_NOMEM;
+		for (int32_t i = 0; i < q.topic_count; i++) {
+			if (!named_topic(&c, q.topics[i], &ts[i]))
+				return TRIB_ERR_NOMEM;
+		}
+		resp.topic_count = q.topic_count;
+	}
+	for (int32_t i = 0; i < resp.topic_count; i++) {
+		bool ops = q.include_topic_authorized_operations && !ts[i].error_code;
+
+		ts[i].topic_authorized_operations = ops ? TOPIC_OPS : AUTH_OPS_NONE;
+	}
+	resp.topics = ts;
+	return kafka_req_respond(req, kafka_metadata_resp_write, &resp);
+}

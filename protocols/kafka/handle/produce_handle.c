@@ -1,0 +1,234 @@
+/*
+ * Produce. For each partition the records field is split into its record
+ * batches, and every batch is checked (rb_check, rb_validate_records, the
+ * hub's batch limit) before any is appended, so a bad batch leaves its
+ * partition untouched. part_append rewrites each batch in place (base
+ * offset, LogAppendTime, CRC): the batches live in the request's own
+ * writable frame copy. The answer (acks 1 or -1) waits for every append's
+ * completion, because an acknowledgement means on disk (DESIGN.md §4);
+ * acks=0 frees the response slot at once and the appends finish on their
+ * own.
+ *
+ * Invariants: st->pending counts appends whose completion has not run; each
+ * holds one request reference and one env->pending_appends, so the request
+ * outlives its connection until the last completion ran, and the server
+ * does not go away under a completion. Completions run on the flusher
+ * thread and only post their own node to the loop's mailbox.
+ *
+ * Not done: idempotent/transactional producers (no InitProducerId, so
+ * producer ids and sequences are stored as sent, unchecked; transactional
+ * and control batches are refused with INVALID_RECORD); timeout_ms is
+ * ignored (Kafka only uses it for replication, which does not exist here).
+ */
+#include "produce_handle.h"
+
+#include <stddef.h>
+
+#include "api/produce.h"
+#include "hub.h"
+#include "kafka_err.h"
+#include "log.h"
+#include "rb.h"
+
+typedef struct prod_state prod_state_t;
+
+/* One part_append in flight. */
+typedef struct prod_append {
+	kafka_wake_t wake; /* first: the mailbox hands this back */
+	prod_state_t *st;
+	kafka_produce_partition_resp_t *r;
+} prod_append_t;
+
+struct prod_state {
+	kafka_req_t *req;
+	kafka_produce_resp_t resp;
+	int pending;    /* appends not completed */
+	bool no_answer; /* acks=0 */
+};
+
+static void append_done(void *arg, trib_err_t err)
+{
+	prod_append_t *a = arg;
+
+	kafka_wake_post(&a->wake, err);
+}
+
+static void answer(prod_state_t *st)
+{
+	if (!st->no_answer)
+		(void)kafka_req_respond(st->req, kafka_produce_resp_write, &st->resp);
+}
+
+static void append_run(kafka_wake_t *w)
+{
+	prod_append_t *a = (prod_append_t *)w;
+	prod_state_t *st = a->st;
+	kafka_req_t *req = st->req;
+
+	if (w->err) {
+		log_warn("kafka: append failed after acceptance: %s", trib_strerror(w->err));
+		if (!a->r->error_code)
+			a->r->error_code = kafka_err_from_trib(w->err, KAFKA_CTX_RECORDS);
+	}
+	req->env->pending_appends--;
+	if (--st->pending == 0)
+		answer(st);
+	kafka_req_unref(req);
+}
+
+/*
+ * Checks every batch in @records; returns 0 and the batch count, or the
+ * Kafka error for the partition.
+ */
+static int16_t check_batches(hub_t *hub, trib_slice_t records, int *count)
+{
+	size_t pos = 0;
+
+	*count = 0;
+	if (!records.ptr || records.len == 0)
+		return KAFKA_ERR_CORRUPT_MESSAGE;
+	while (pos < records.len) {
+		const uint8_t *b = records.ptr + pos;
+		size_t left = records.len - pos;
+		int32_t blen;
+		size_t size;
+		rb_header_t h;
+		trib_err_t err;
+
+		if (left < RB_LOG_OVERHEAD)
+			return KAFKA_ERR_CORRUPT_MESSAGE;
+		blen = (int32_t)wire_load_u32(b + 8);
+		if (blen < 0 || (size_t)blen > left - RB_LOG_OVERHEAD)
+			return KAFKA_ERR_CORRUPT_MESSAGE;
+		size = RB_LOG_OVERHEAD + (size_t)blen;
+		err = rb_check(b, size, &h);
+		/* magic other than 2: Produce v3+ carries only 2 */
+		if (err == TRIB_ERR_UNSUPPORTED)
+			return KAFKA_ERR_CORRUPT_MESSAGE;
+		/* no transactions here (no InitProducerId) */
+		if (!err && (h.attributes & (RB_ATTR_TRANSACTIONAL | RB_ATTR_CONTROL)))
+			return KAFKA_ERR_INVALID_RECORD;
+		if (!err)
+			err = rb_validate_records(b, size, &h);
+		if (err)
+			return kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
+		if (size > hub_max_batch_bytes(hub))
+			return KAFKA_ERR_MESSAGE_TOO_LARGE;
+		pos += size;
+		(*count)++;
+	}
+	return KAFKA_ERR_NONE;
+}
+
+/* Appends the checked batches of one partition, in order, stopping at the first failure. */
+static void append_partition(prod_state_t *st, part_t *p, trib_slice_t records,
+			     kafka_produce_partition_resp_t *r)
+{
+	kafka_req_t *req = st->req;
+	/* the frame is the request's own writable copy; records points into it */
+	uint8_t *b = (uint8_t *)records.ptr;
+	uint8_t *end = b + records.len;
+
+	while (b < end) {
+		size_t size = RB_LOG_OVERHEAD + (size_t)(int32_t)wire_load_u32(b + 8);
+		prod_append_t *a = kafka_arena_alloc(&req->arena, sizeof(*a));
+		int64_t base = -1;
+		trib_err_t err;
+
+		if (!a) {
+			r->error_code = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
+			return;
+		}
+		kafka_wake_init(&a->wake, &req->env->wq, append_run);
+		a->st = st;
+		a->r = r;
+		err = part_append(p, b, size, append_done, a, &base);
+		if (err) {
+			r->error_code = kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
+			return;
+		}
+		st->pending++;
+		req->env->pending_appends++;
+		kafka_req_ref(req);
+		if (r->base_offset < 0) {
+			r->base_offset = base;
+			r->log_append_time_ms = (int64_t)wire_load_u64(b + 35);
+		}
+		b += size;
+	}
+}
+
+static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_partition_req_t *q,
+			      kafka_produce_partition_resp_t *r)
+{
+	part_t *p = hub ? hub_partition(hub, q->index) : NULL;
+	int batches = 0;
+
+	r->index = q->index;
+	r->base_offset = -1;
+	r->log_append_time_ms = -1;
+	r->log_start_offset = -1;
+	if (st->req->reject) {
+		r->error_code = st->req->reject;
+		return;
+	}
+	if (!p) {
+		r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return;
+	}
+	r->error_code = check_batches(hub, q->records, &batches);
+	if (!r->error_code)
+		append_partition(st, p, q->records, r);
+	r->log_start_offset = part_log_start(p);
+	if (r->error_code)
+		r->error_message = slice_from_cstr(kafka_err_name(r->error_code));
+}
+
+trib_err_t kafka_produce_handle(kafka_req_t *req, wire_rd_t *body)
+{
+	kafka_produce_req_t q;
+	prod_state_t *st;
+	trib_err_t err;
+	bool bad_acks;
+
+	err = kafka_produce_req_decode(body, req->hdr.api_version, &req->arena, &q);
+	if (err)
+		return err;
+	st = kafka_arena_alloc(&req->arena, sizeof(*st));
+	if (!st)
+		return TRIB_ERR_NOMEM;
+	st->req = req;
+	req->state = st;
+	bad_acks = q.acks != 0 && q.acks != 1 && q.acks != -1;
+	if (bad_acks && !req->reject)
+		req->reject = KAFKA_ERR_INVALID_REQUIRED_ACKS;
+	st->no_answer = q.acks == 0;
+	st->resp.topic_count = q.topic_count;
+	st->resp.topics = kafka_arena_calloc(&req->arena, (size_t)q.topic_count,
+					     sizeof(*st->resp.topics));
+	if (!st->resp.topics)
+		return TRIB_ERR_NOMEM;
+	for (int32_t i = 0; i < q.topic_count; i++) {
+		const kafka_produce_topic_req_t *t = &q.topics[i];
+		kafka_produce_topic_resp_t *rt = &st->resp.topics[i];
+
+		rt->name = t->name;
+		rt->partition_count = t->partition_count;
+		rt->partitions = kafka_arena_calloc(&req->arena, (size_t)t->partition_count,
+						    sizeof(*rt->partitions));
+		if (!rt->partitions) {
+			/* appends may have started: answer with an error instead of closing */
+			rt->partition_count = 0;
+			continue;
+		}
+		hub_t *hub = req->reject ? NULL : ns_hub_find(req->env->ns, t->name);
+
+		for (int32_t j = 0; j < t->partition_count; j++)
+			produce_partition(st, hub, &t->partitions[j], &rt->partitions[j]);
+	}
+	if (st->no_answer)
+		kafka_req_respond_none(req);
+	else if (st->pending == 0)
+		answer(st);
+	return TRIB_OK;
+}

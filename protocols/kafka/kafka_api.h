@@ -1,0 +1,58 @@
+/**
+ * The Kafka APIs this head serves, as data (STYLE.md §9: the
+ * {key, min, max, flex_min} part of the table a generator will produce
+ * later; kafka_dispatch binds the handlers).
+ *
+ * Advertised ranges (ApiVersions) must never have minimums above what
+ * librdkafka 2.0, kafka-python 2.0 and kafkajs 2.2 use (reference
+ * clients.md §3). The codec range is wider: versions our hand-written
+ * codecs can read and write although we do not serve them (older shapes of
+ * the same messages); those are answered with UNSUPPORTED_VERSION in every
+ * item, at the version the client sent.
+ */
+#ifndef TRIB_KAFKA_API_H
+#define TRIB_KAFKA_API_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trib_err.h"
+
+/* Named limits on decoded counts (STYLE.md §20), checked before allocating. */
+#define KAFKA_MAX_TOPICS 10000      /**< topics in one request */
+#define KAFKA_MAX_PARTITIONS 10000  /**< partitions of one topic in one request */
+#define KAFKA_MAX_CONFIGS 1000      /**< configs of one topic in CreateTopics */
+#define KAFKA_MAX_ASSIGNMENTS 10000 /**< manual assignments of one topic in CreateTopics */
+#define KAFKA_MAX_REPLICAS 1000     /**< broker ids in one assignment */
+
+typedef struct kafka_api {
+	int16_t key;
+	const char *name;
+	int16_t min;        /**< lowest advertised version */
+	int16_t max;        /**< highest advertised version */
+	int16_t codec_min;  /**< lowest version the codec reads and writes */
+	int16_t codec_max;  /**< highest version the codec reads and writes */
+	int16_t flex_min;   /**< first flexible version (KIP-482), from the schema */
+} kafka_api_t;
+
+enum {
+	KAFKA_API_PRODUCE = 0,
+	KAFKA_API_FETCH = 1,
+	KAFKA_API_LIST_OFFSETS = 2,
+	KAFKA_API_METADATA = 3,
+	KAFKA_API_API_VERSIONS = 18,
+	KAFKA_API_CREATE_TOPICS = 19,
+};
+
+/** The table entry for @p key, or NULL for an API we do not serve. @thread any */
+const kafka_api_t *kafka_api_find(int16_t key);
+
+/** Number of table entries; kafka_api_at(i) for i < count, ordered by key. @thread any */
+size_t kafka_api_count(void);
+const kafka_api_t *kafka_api_at(size_t i);
+
+/** True when @p version of @p api uses flexible encodings. @thread any */
+bool kafka_api_flexible(const kafka_api_t *api, int16_t version);
+
+#endif

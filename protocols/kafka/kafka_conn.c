@@ -1,0 +1,410 @@
+/*
+ * Connections. Invariants:
+ *  - in[0, in_len) holds received bytes not yet taken as frames; a frame is
+ *    taken only when all of it is present, and its size prefix is checked
+ *    against env->max_request_bytes before the buffer grows for it;
+ *  - the queue holds one slot per dispatched request in arrival order;
+ *    only a ready head is written, so answers never overtake each other;
+ *  - epoll interest is recomputed from (paused, want_out) by update_events,
+ *    never set ad hoc;
+ *  - after kafka_conn_close the struct stays valid (on env->closed) until
+ *    kafka_conn_reap at the end of the loop turn, so events already fetched
+ *    by epoll_wait for it are ignored rather than touching freed memory.
+ */
+#include "kafka_conn.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include "kafka_dispatch.h"
+#include "log.h"
+#include "mem.h"
+
+#define WRITE_IOV 16
+
+struct kafka_conn {
+	kafka_env_t *env;
+	int fd;
+	char peer[64];
+	uint8_t *in;      /* owned (MEM_KAFKA) */
+	size_t in_len;
+	size_t in_cap;
+	kafka_req_t *qhead; /* response slots, oldest first */
+	kafka_req_t *qtail;
+	size_t inflight;  /* slots queued */
+	uint32_t events;  /* epoll interest currently registered */
+	bool paused;      /* reading stopped by backpressure */
+	bool want_out;    /* a write hit EAGAIN */
+	bool closed;
+	bool dirty;
+	kafka_conn_t *dirty_next;
+	kafka_conn_t *prev; /* env->conns or env->closed */
+	kafka_conn_t *next;
+};
+
+static void list_push(kafka_conn_t **head, kafka_conn_t *c)
+{
+	c->prev = NULL;
+	c->next = *head;
+	if (*head)
+		(*head)->prev = c;
+	*head = c;
+}
+
+static void list_unlink(kafka_conn_t **head, kafka_conn_t *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		*head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static int update_events(kafka_conn_t *c)
+{
+	uint32_t want = 0;
+	struct epoll_event ev = {0};
+
+	if (c->closed)
+		return 0;
+	if (!c->paused)
+		want |= EPOLLIN;
+	if (c->want_out)
+		want |= EPOLLOUT;
+	if (want == c->events)
+		return 0;
+	ev.events = want;
+	ev.data.ptr = c;
+	if (epoll_ctl(c->env->epfd, EPOLL_CTL_MOD, c->fd, &ev) != 0)
+		return -1;
+	c->events = want;
+	return 0;
+}
+
+kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer)
+{
+	kafka_conn_t *c = mem_calloc(MEM_KAFKA, 1, sizeof(*c));
+	struct epoll_event ev = {0};
+
+	if (!c) {
+		close(fd);
+		return NULL;
+	}
+	c->env = env;
+	c->fd = fd;
+	snprintf(c->peer, sizeof(c->peer), "%s", peer ? peer : "?");
+	ev.events = EPOLLIN;
+	ev.data.ptr = c;
+	if (epoll_ctl(env->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		log_warn("kafka: epoll_ctl for %s: %s", c->peer, strerror(errno));
+		close(fd);
+		mem_free(c);
+		return NULL;
+	}
+	c->events = EPOLLIN;
+	list_push(&env->conns, c);
+	log_debug("kafka: connection from %s", c->peer);
+	return c;
+}
+
+static void queue_push(kafka_conn_t *c, kafka_req_t *req)
+{
+	req->next = NULL;
+	if (c->qtail)
+		c->qtail->next = req;
+	else
+		c->qhead = req;
+	c->qtail = req;
+	c->inflight++;
+}
+
+static kafka_req_t *queue_pop(kafka_conn_t *c)
+{
+	kafka_req_t *req = c->qhead;
+
+	if (!req)
+		return NULL;
+	c->qhead = req->next;
+	if (!c->qhead)
+		c->qtail = NULL;
+	req->next = NULL;
+	c->inflight--;
+	return req;
+}
+
+/* Grows the input buffer to hold at least @need bytes (need is bounded by the frame limit). */
+static bool in_reserve(kafka_conn_t *c, size_t need)
+{
+	uint8_t *nb;
+
+	if (c->in_cap >= need)
+		return true;
+	nb = mem_realloc(MEM_KAFKA, c->in, need);
+	if (!nb)
+		return false;
+	c->in = nb;
+	c->in_cap = need;
+	return true;
+}
+
+/* Takes one complete frame of @payload bytes off the front of the input buffer. */
+static bool take_frame(kafka_conn_t *c, uint32_t payload)
+{
+	uint8_t *frame = mem_alloc(MEM_KAFKA, payload);
+	kafka_req_t *req;
+	trib_err_t err;
+
+	if (!frame) {
+		kafka_conn_close(c, "out of memory for a request");
+		return false;
+	}
+	memcpy(frame, c->in + KAFKA_FRAME_PREFIX, payload);
+	c->in_len -= KAFKA_FRAME_PREFIX + payload;
+	memmove(c->in, c->in + KAFKA_FRAME_PREFIX + payload, c->in_len);
+	req = kafka_req_new(c->env, c, frame, payload);
+	if (!req) {
+		kafka_conn_close(c, "out of memory for a request");
+		return false;
+	}
+	queue_push(c, req);
+	err = kafka_dispatch(req);
+	if (err) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "unreadable request (api %d v%d, correlation id %d): %s",
+			 req->hdr.api_key, req->hdr.api_version, req->hdr.correlation_id,
+			 trib_strerror(err));
+		kafka_conn_close(c, why);
+		return false;
+	}
+	return true;
+}
+
+/* Dispatches every complete buffered frame, up to the in-flight limit. */
+static void parse_frames(kafka_conn_t *c)
+{
+	while (!c->closed && c->inflight < KAFKA_CONN_MAX_INFLIGHT) {
+		uint32_t payload = 0;
+		kafka_frame_status_t st;
+
+		st = kafka_frame_peek(c->in, c->in_len, c->env->max_request_bytes, &payload);
+		if (st == KAFKA_FRAME_BAD) {
+			char why[96];
+
+			snprintf(why, sizeof(why), "bad frame size prefix %d (limit %u)",
+				 (int32_t)wire_load_u32(c->in), c->env->max_request_bytes);
+			kafka_conn_close(c, why);
+			return;
+		}
+		if (st == KAFKA_FRAME_NEED_MORE) {
+			/* the size is known and acceptable: make room for the whole frame */
+			if (payload && !in_reserve(c, KAFKA_FRAME_PREFIX + (size_t)payload))
+				kafka_conn_close(c, "out of memory for a frame");
+			break;
+		}
+		if (!take_frame(c, payload))
+			return;
+	}
+	c->paused = c->inflight >= KAFKA_CONN_MAX_INFLIGHT;
+	if (c->in_len == 0 && c->in_cap > KAFKA_CONN_READ_CHUNK) {
+		mem_free(c->in);
+		c->in = NULL;
+		c->in_cap = 0;
+	}
+}
+
+static void on_readable(kafka_conn_t *c)
+{
+	ssize_t n;
+
+	if (c->in_cap - c->in_len < 4096 && !in_reserve(c, c->in_len + KAFKA_CONN_READ_CHUNK)) {
+		kafka_conn_close(c, "out of memory for input");
+		return;
+	}
+	n = read(c->fd, c->in + c->in_len, c->in_cap - c->in_len);
+	if (n == 0) {
+		kafka_conn_close(c, NULL);
+		return;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return;
+		kafka_conn_close(c, strerror(errno));
+		return;
+	}
+	c->in_len += (size_t)n;
+	parse_frames(c);
+}
+
+/* writev without SIGPIPE: a peer that went away must not kill the process. */
+static ssize_t send_iov(int fd, struct iovec *iov, int n)
+{
+	struct msghdr msg = {0};
+
+	msg.msg_iov = iov;
+	msg.msg_iovlen = (size_t)n;
+	return sendmsg(fd, &msg, MSG_NOSIGNAL);
+}
+
+/* Writes ready slots from the head; returns false when the connection was closed. */
+static bool write_ready(kafka_conn_t *c)
+{
+	while (c->qhead && c->qhead->ready && !c->closed) {
+		struct iovec iov[WRITE_IOV];
+		int n = 0;
+		ssize_t w;
+
+		for (kafka_req_t *r = c->qhead; r && r->ready && n < WRITE_IOV; r = r->next) {
+			if (r->broken) {
+				if (n == 0) {
+					kafka_conn_close(c, "could not build a response");
+					return false;
+				}
+				break;
+			}
+			if (!r->resp)
+				continue;
+			iov[n].iov_base = r->resp + r->resp_sent;
+			iov[n].iov_len = r->resp_len - r->resp_sent;
+			n++;
+		}
+		w = n ? send_iov(c->fd, iov, n) : 0;
+		if (w < 0) {
+			if (errno == EAGAIN || errno == EWOULDBLOCK) {
+				c->want_out = true;
+				return true;
+			}
+			if (errno == EINTR)
+				continue;
+			kafka_conn_close(c, strerror(errno));
+			return false;
+		}
+		/* retire slots the write covered (and empty acks=0 slots) */
+		while (c->qhead && c->qhead->ready && !c->qhead->broken) {
+			kafka_req_t *r = c->qhead;
+			size_t left = r->resp ? r->resp_len - r->resp_sent : 0;
+
+			if ((size_t)w < left) {
+				r->resp_sent += (size_t)w;
+				w = 0;
+				break;
+			}
+			w -= (ssize_t)left;
+			r->resp_sent = r->resp_len;
+			queue_pop(c);
+			r->conn = NULL;
+			kafka_req_unref(r);
+			if (w == 0 && c->qhead && c->qhead->ready && c->qhead->resp)
+				break;
+		}
+	}
+	c->want_out = false;
+	return true;
+}
+
+/* Writes what is ready, resumes reading when the queue shrank, repeats while that helps. */
+static void pump(kafka_conn_t *c)
+{
+	for (int round = 0; round < 4 && !c->closed; round++) {
+		size_t before = c->inflight;
+
+		if (!write_ready(c))
+			return;
+		if (c->paused && c->inflight < KAFKA_CONN_MAX_INFLIGHT) {
+			c->paused = false;
+			parse_frames(c);
+		}
+		if (c->closed || c->inflight == before || c->want_out)
+			break;
+	}
+	if (!c->closed && update_events(c) != 0)
+		kafka_conn_close(c, "epoll_ctl failed");
+}
+
+void kafka_conn_on_event(kafka_conn_t *c, uint32_t events)
+{
+	if (c->closed)
+		return;
+	if (events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+		if (!c->paused || (events & (EPOLLERR | EPOLLHUP)))
+			on_readable(c);
+	}
+	if (!c->closed)
+		pump(c);
+}
+
+void kafka_conn_mark_dirty(kafka_conn_t *c)
+{
+	if (c->dirty || c->closed)
+		return;
+	c->dirty = true;
+	c->dirty_next = c->env->dirty;
+	c->env->dirty = c;
+}
+
+void kafka_conn_flush_dirty(kafka_env_t *env)
+{
+	while (env->dirty) {
+		kafka_conn_t *c = env->dirty;
+
+		env->dirty = c->dirty_next;
+		c->dirty_next = NULL;
+		c->dirty = false;
+		if (!c->closed)
+			pump(c);
+	}
+}
+
+void kafka_conn_flush(kafka_conn_t *c)
+{
+	if (!c->closed)
+		(void)write_ready(c);
+}
+
+void kafka_conn_close(kafka_conn_t *c, const char *why)
+{
+	kafka_req_t *req;
+
+	if (c->closed)
+		return;
+	c->closed = true;
+	if (why)
+		log_warn("kafka: closing connection from %s: %s", c->peer, why);
+	else
+		log_debug("kafka: %s closed the connection", c->peer);
+	(void)epoll_ctl(c->env->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	c->fd = -1;
+	while ((req = queue_pop(c))) {
+		req->conn = NULL;
+		if (!req->ready && req->ops && req->ops->cancel)
+			req->ops->cancel(req);
+		kafka_req_timer_clear(req);
+		kafka_req_unref(req);
+	}
+	mem_free(c->in);
+	c->in = NULL;
+	c->in_len = c->in_cap = 0;
+	list_unlink(&c->env->conns, c);
+	list_push(&c->env->closed, c);
+}
+
+void kafka_conn_reap(kafka_env_t *env)
+{
+	kafka_conn_t *c;
+
+	/* dirty entries of closed connections must go before the memory does */
+	kafka_conn_flush_dirty(env);
+	while ((c = env->closed)) {
+		list_unlink(&env->closed, c);
+		mem_free(c);
+	}
+}

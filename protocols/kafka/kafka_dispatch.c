@@ -1,0 +1,69 @@
+/*
+ * Dispatch: the version table says what is served (kafka_api.c); this file
+ * binds keys to handlers and applies the one set of version rules.
+ */
+#include "kafka_dispatch.h"
+
+#include "handle/api_versions_handle.h"
+#include "handle/create_topics_handle.h"
+#include "handle/fetch_handle.h"
+#include "handle/list_offsets_handle.h"
+#include "handle/metadata_handle.h"
+#include "handle/produce_handle.h"
+#include "kafka_api.h"
+#include "kafka_err.h"
+#include "log.h"
+
+static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
+{
+	switch (req->hdr.api_key) {
+	case KAFKA_API_PRODUCE:
+		return kafka_produce_handle(req, body);
+	case KAFKA_API_FETCH:
+		return kafka_fetch_handle(req, body);
+	case KAFKA_API_LIST_OFFSETS:
+		return kafka_list_offsets_handle(req, body);
+	case KAFKA_API_METADATA:
+		return kafka_metadata_handle(req, body);
+	case KAFKA_API_API_VERSIONS:
+		return kafka_api_versions_handle(req, body);
+	case KAFKA_API_CREATE_TOPICS:
+		return kafka_create_topics_handle(req, body);
+	default:
+		return TRIB_ERR_UNSUPPORTED;
+	}
+}
+
+trib_err_t kafka_dispatch(kafka_req_t *req)
+{
+	const kafka_api_t *api;
+	int16_t key, ver;
+	int32_t corr;
+	wire_rd_t rd;
+	trib_err_t err;
+
+	kafka_frame_ids(req->frame, req->frame_len, &key, &ver, &corr);
+	req->hdr.api_key = key;
+	req->hdr.api_version = ver;
+	req->hdr.correlation_id = corr;
+	api = kafka_api_find(key);
+	if (!api) {
+		log_warn("kafka: unknown api key %d (v%d)", key, ver);
+		return TRIB_ERR_UNSUPPORTED;
+	}
+	if (key == KAFKA_API_API_VERSIONS && ver > api->max)
+		return kafka_api_versions_unsupported(req);
+	if (ver < api->codec_min || ver > api->codec_max) {
+		log_warn("kafka: %s v%d is outside what this broker can decode (v%d-%d)", api->name,
+			 ver, api->codec_min, api->codec_max);
+		return TRIB_ERR_UNSUPPORTED;
+	}
+	req->flexible = kafka_api_flexible(api, ver);
+	wire_rd_init(&rd, req->frame, req->frame_len);
+	err = kafka_frame_hdr_decode(&rd, kafka_frame_req_hdr_version(req->flexible), &req->hdr);
+	if (err)
+		return err;
+	if (ver < api->min || ver > api->max)
+		req->reject = KAFKA_ERR_UNSUPPORTED_VERSION;
+	return run_handler(req, &rd);
+}

@@ -1,0 +1,55 @@
+/**
+ * Kafka error codes (Kafka protocol guide, "Error Codes") and the head's one
+ * table from trib_err_t to them (STYLE.md §3). Wire codes never leave this
+ * head; the core only ever sees trib_err_t.
+ */
+#ifndef TRIB_KAFKA_ERR_H
+#define TRIB_KAFKA_ERR_H
+
+#include <stdint.h>
+
+#include "trib_err.h"
+
+enum {
+	KAFKA_ERR_UNKNOWN_SERVER_ERROR = -1,
+	KAFKA_ERR_NONE = 0,
+	KAFKA_ERR_OFFSET_OUT_OF_RANGE = 1,
+	KAFKA_ERR_CORRUPT_MESSAGE = 2,
+	KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION = 3,
+	KAFKA_ERR_LEADER_NOT_AVAILABLE = 5,
+	KAFKA_ERR_REQUEST_TIMED_OUT = 7,
+	KAFKA_ERR_MESSAGE_TOO_LARGE = 10,
+	KAFKA_ERR_INVALID_TOPIC_EXCEPTION = 17,
+	KAFKA_ERR_INVALID_REQUIRED_ACKS = 21,
+	KAFKA_ERR_UNSUPPORTED_VERSION = 35,
+	KAFKA_ERR_TOPIC_ALREADY_EXISTS = 36,
+	KAFKA_ERR_INVALID_PARTITIONS = 37,
+	KAFKA_ERR_INVALID_REPLICATION_FACTOR = 38,
+	KAFKA_ERR_INVALID_REQUEST = 42,
+	KAFKA_ERR_KAFKA_STORAGE_ERROR = 56,
+	KAFKA_ERR_UNSUPPORTED_COMPRESSION_TYPE = 76,
+	KAFKA_ERR_INVALID_RECORD = 87,
+};
+
+/** Where a core error is reported: the answer differs between a record and a topic operation. */
+typedef enum kafka_err_ctx {
+	KAFKA_CTX_RECORDS, /**< Produce, Fetch, ListOffsets: per-partition record errors */
+	KAFKA_CTX_TOPIC,   /**< Metadata auto-creation, CreateTopics */
+} kafka_err_ctx_t;
+
+/**
+ * The Kafka error code for core error @p err in context @p ctx: the single
+ * mapping table of this head. TRIB_OK gives 0; a value the table lacks gives
+ * UNKNOWN_SERVER_ERROR (-1).
+ * @thread any  @locks none
+ */
+int16_t kafka_err_from_trib(trib_err_t err, kafka_err_ctx_t ctx);
+
+/**
+ * Kafka's name for @p code ("UNKNOWN_TOPIC_OR_PARTITION"), a static string;
+ * unknown codes give "UNKNOWN". Used for logs and error_message fields.
+ * @thread any  @locks none
+ */
+const char *kafka_err_name(int16_t code);
+
+#endif
