@@ -15,7 +15,8 @@
 
 static const uint8_t empty_bytes[1];
 
-static void set_msg(http_event_msg_t *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
 {
@@ -58,13 +59,15 @@ static trib_err_t user_props(http_arena_t *a, http_event_t *ev, const json_t *ob
 	char what[96];
 
 	if (count > HTTP_EVENT_MAX_PROPS) {
-		set_msg(msg, "events[%zu] has more than %d user properties", idx, HTTP_EVENT_MAX_PROPS);
+		set_msg(msg, "events[%zu] has more than %d user properties", idx,
+			HTTP_EVENT_MAX_PROPS);
 		return TRIB_ERR_TOO_LARGE;
 	}
 	ev->props = http_arena_alloc(a, count * sizeof(*ev->props));
 	if (!ev->props)
 		return TRIB_ERR_NOMEM;
-	json_object_foreach((json_t *)obj, name, v) {
+	json_object_foreach((json_t *)obj, name, v)
+	{
 		http_event_prop_t *p = &ev->props[ev->nprops];
 		trib_err_t err;
 
@@ -99,7 +102,8 @@ static trib_err_t one_event(http_arena_t *a, const json_t *item, size_t idx, htt
 		set_msg(msg, "events[%zu].Body must be a string", idx);
 		return TRIB_ERR_INVALID;
 	}
-	ev->body = (trib_slice_t){(const uint8_t *)json_string_value(body), json_string_length(body)};
+	ev->body =
+		(trib_slice_t){(const uint8_t *)json_string_value(body), json_string_length(body)};
 	if (!ev->body.len)
 		ev->body.ptr = empty_bytes;
 	props = json_object_get(item, "UserProperties");
@@ -131,7 +135,8 @@ static trib_err_t load(http_arena_t *a, const uint8_t *body, size_t len, json_t 
 	 * value so a non-array gets its own message */
 	*root = json_loadb((const char *)body, len, flags, &jerr);
 	if (!*root) {
-		set_msg(msg, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		set_msg(msg, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
+			jerr.text);
 		return TRIB_ERR_INVALID;
 	}
 	if (http_arena_on_free(a, json_free_cb, *root) != TRIB_OK) {

@@ -43,7 +43,8 @@ static const char *const sys_broker_names[HTTP_EVENT_SYS_COUNT] = {
 
 static const uint8_t empty_bytes[1];
 
-static void set_msg(http_event_msg_t *msg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
 {
@@ -326,9 +327,26 @@ trib_err_t http_event_apply_broker(http_event_t *ev, const json_t *obj, const ch
 }
 
 static const char *const reserved_exact[] = {
-	"host", "content-type", "content-length", "authorization", "user-agent", "connection",
-	"expect", "transfer-encoding", "cookie", "brokerproperties", "origin", "referer", "te",
-	"upgrade", "via", "cache-control", "pragma", "date", "keep-alive", "forwarded",
+	"host",
+	"content-type",
+	"content-length",
+	"authorization",
+	"user-agent",
+	"connection",
+	"expect",
+	"transfer-encoding",
+	"cookie",
+	"brokerproperties",
+	"origin",
+	"referer",
+	"te",
+	"upgrade",
+	"via",
+	"cache-control",
+	"pragma",
+	"date",
+	"keep-alive",
+	"forwarded",
 };
 
 static const char *const reserved_prefix[] = {"accept", "x-ms-", "proxy-", "x-forwarded-"};
@@ -436,8 +454,9 @@ static void event_init(http_event_t *ev)
 	ev->partition = -1;
 }
 
-trib_err_t http_event_from_request(http_arena_t *a, trib_slice_t body, const http_event_header_t *hdrs,
-				   size_t nhdrs, http_event_t **out, http_event_msg_t *msg)
+trib_err_t http_event_from_request(http_arena_t *a, trib_slice_t body,
+				   const http_event_header_t *hdrs, size_t nhdrs,
+				   http_event_t **out, http_event_msg_t *msg)
 {
 	http_event_t *ev = http_arena_alloc(a, sizeof(*ev));
 	bool broker_done = false;

@@ -25,8 +25,8 @@
 #include "slice.h"
 #include "trib_err.h"
 
-#define HTTP_EVENT_MAX_PROPS 1024  /**< user properties per event */
-#define HTTP_EVENT_MSG_MAX 240     /**< bytes of an error text, NUL included */
+#define HTTP_EVENT_MAX_PROPS 1024   /**< user properties per event */
+#define HTTP_EVENT_MSG_MAX 240      /**< bytes of an error text, NUL included */
 #define HTTP_EVENT_SRC_VALUE "http" /**< value of the EVHDR_SRC marker */
 
 /** A short English text saying what was wrong with a request (always NUL-terminated). */
@@ -62,7 +62,7 @@ typedef struct http_event {
 	trib_slice_t sys[HTTP_EVENT_SYS_COUNT]; /**< null slice = absent */
 	http_event_prop_t *props;
 	size_t nprops;
-	int32_t partition;      /**< chosen by the caller before http_event_build; -1 = unset */
+	int32_t partition; /**< chosen by the caller before http_event_build; -1 = unset */
 } http_event_t;
 
 /** A request header as the server saw it (both borrowed, not NUL-terminated). */
@@ -120,7 +120,8 @@ http_event_value_t http_event_type_text(trib_slice_t text);
  * TRIB_ERR_TOO_LARGE (a string over 4 GiB).
  * @thread arena owner  @locks none
  */
-trib_err_t http_event_encode(http_arena_t *a, const http_event_value_t *v, trib_slice_t *out) TRIB_MUST_CHECK;
+trib_err_t http_event_encode(http_arena_t *a, const http_event_value_t *v,
+			     trib_slice_t *out) TRIB_MUST_CHECK;
 
 /**
  * Types a JSON value as the batch format keeps it (integer -> int32 or
@@ -166,8 +167,9 @@ bool http_event_header_reserved(trib_slice_t name);
  * @thread arena owner  @locks none
  * Spec: Event Hubs REST "Send event"; eventhubs-surface.md §2.
  */
-trib_err_t http_event_from_request(http_arena_t *a, trib_slice_t body, const http_event_header_t *hdrs,
-				   size_t nhdrs, http_event_t **out, http_event_msg_t *msg) TRIB_MUST_CHECK;
+trib_err_t http_event_from_request(http_arena_t *a, trib_slice_t body,
+				   const http_event_header_t *hdrs, size_t nhdrs,
+				   http_event_t **out, http_event_msg_t *msg) TRIB_MUST_CHECK;
 
 /**
  * Makes @p publisher (UTF-8, borrowed) the publisher and partition key of

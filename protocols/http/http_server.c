@@ -51,12 +51,13 @@
 #include "mem.h"
 #include "part.h"
 
-#define HTTP_SERVER_STOP_WAIT_MS 10000      /**< how long stop waits for pending appends */
-#define HTTP_SERVER_DRAIN_MAX_BYTES (16u << 20) /**< body bytes dropped past the limit before closing */
-#define HTTP_SERVER_CONN_TIMEOUT_S 60       /**< idle connection timeout (REST default timeout=60) */
-#define HTTP_SERVER_MAX_CONNECTIONS 1024    /**< concurrent connections */
-#define HTTP_SERVER_MAX_HEADERS 4096        /**< request headers looked at for user properties */
-#define HTTP_SERVER_TEXT_MAX 512            /**< bytes of an error body */
+#define HTTP_SERVER_STOP_WAIT_MS 10000 /**< how long stop waits for pending appends */
+#define HTTP_SERVER_DRAIN_MAX_BYTES                                                                \
+	(16u << 20)                      /**< body bytes dropped past the limit before closing */
+#define HTTP_SERVER_CONN_TIMEOUT_S 60    /**< idle connection timeout (REST default timeout=60) */
+#define HTTP_SERVER_MAX_CONNECTIONS 1024 /**< concurrent connections */
+#define HTTP_SERVER_MAX_HEADERS 4096     /**< request headers looked at for user properties */
+#define HTTP_SERVER_TEXT_MAX 512         /**< bytes of an error body */
 
 typedef enum req_state {
 	REQ_RECEIVING, /* accumulating the body */
@@ -100,7 +101,7 @@ struct req {
 	int pending;       /* appends not completed, +1 while the handler issues them */
 	trib_err_t result; /* first append failure */
 	bool suspended;
-	bool abandoned;    /* the server stopped first: do not resume, answer 503 */
+	bool abandoned; /* the server stopped first: do not resume, answer 503 */
 	bool busy;
 	req_t *prev, *next;
 };
@@ -185,11 +186,12 @@ static enum MHD_Result queue(struct MHD_Connection *conn, unsigned status, const
 	return ret;
 }
 
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *fmt,
+				  ...) __attribute__((format(printf, 3, 4)));
 
 /* An error answer: one short line of text/plain saying what was wrong. */
-static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *fmt, ...)
+static enum MHD_Result queue_text(struct MHD_Connection *conn, unsigned status, const char *fmt,
+				  ...)
 {
 	char text[HTTP_SERVER_TEXT_MAX];
 	va_list ap;
@@ -249,8 +251,8 @@ static hub_t *find_hub(http_server_t *srv, http_route_t *r)
 /* Content-Length over the limit: refuse before reading a byte of the body. */
 static bool length_over(struct MHD_Connection *conn, uint32_t max, uint64_t *len)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-						     MHD_HTTP_HEADER_CONTENT_LENGTH);
+	const char *cl =
+		MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	uint64_t v = 0;
 
 	*len = 0;
@@ -265,8 +267,9 @@ static bool length_over(struct MHD_Connection *conn, uint32_t max, uint64_t *len
 	return v > max;
 }
 
-static enum MHD_Result new_req(http_server_t *srv, struct MHD_Connection *conn, const http_route_t *r,
-			       hub_t *hub, part_t *fixed, uint64_t clen, void **con_cls)
+static enum MHD_Result new_req(http_server_t *srv, struct MHD_Connection *conn,
+			       const http_route_t *r, hub_t *hub, part_t *fixed, uint64_t clen,
+			       void **con_cls)
 {
 	req_t *req = mem_calloc(MEM_HTTP, 1, sizeof(*req));
 
@@ -313,17 +316,20 @@ static enum MHD_Result first_call(http_server_t *srv, struct MHD_Connection *con
 	stopping = srv->stopping;
 	pthread_mutex_unlock(&srv->mu);
 	if (stopping)
-		return queue_text(conn, http_status_of(TRIB_ERR_CLOSED), "the server is shutting down");
+		return queue_text(conn, http_status_of(TRIB_ERR_CLOSED),
+				  "the server is shutting down");
 	http_route_parse(url, strlen(url), &r);
 	if (r.kind == HTTP_ROUTE_NONE)
-		return queue_text(conn, MHD_HTTP_NOT_FOUND, "no such resource '%.*s'", QUOTE_MAX, url);
+		return queue_text(conn, MHD_HTTP_NOT_FOUND, "no such resource '%.*s'", QUOTE_MAX,
+				  url);
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
-		return queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method %.16s is not allowed; use POST",
-				  method);
+		return queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
+				  "method %.16s is not allowed; use POST", method);
 	hub = find_hub(srv, &r);
 	if (!hub)
-		return queue_text(conn, http_status_of(TRIB_ERR_NOT_FOUND), "event hub '%.*s' not found",
-				  qlen(r.hub), (const char *)r.hub.ptr);
+		return queue_text(conn, http_status_of(TRIB_ERR_NOT_FOUND),
+				  "event hub '%.*s' not found", qlen(r.hub),
+				  (const char *)r.hub.ptr);
 	if (r.kind == HTTP_ROUTE_PARTITION) {
 		int32_t id;
 
@@ -331,8 +337,8 @@ static enum MHD_Result first_call(http_server_t *srv, struct MHD_Connection *con
 			fixed = hub_partition(hub, id);
 		if (!fixed)
 			return queue_text(conn, http_status_of(TRIB_ERR_NOT_FOUND),
-					  "partition '%.*s' not found in event hub '%s'", qlen(r.arg),
-					  (const char *)r.arg.ptr, hub_name(hub));
+					  "partition '%.*s' not found in event hub '%s'",
+					  qlen(r.arg), (const char *)r.arg.ptr, hub_name(hub));
 	}
 	if (length_over(conn, srv->max_body, &clen))
 		return queue_text(conn, http_status_of(TRIB_ERR_TOO_LARGE),
@@ -511,8 +517,9 @@ static enum MHD_Result answer_appended(req_t *req)
 	pthread_mutex_unlock(&srv->mu);
 	req->state = REQ_ANSWERED;
 	if (pending > 0)
-		return queue_text(req->conn, http_status_of_append(TRIB_ERR_CLOSED),
-				  "the server is shutting down; the events were not confirmed durable");
+		return queue_text(
+			req->conn, http_status_of_append(TRIB_ERR_CLOSED),
+			"the server is shutting down; the events were not confirmed durable");
 	if (err == TRIB_OK)
 		return queue_created(req->conn);
 	return queue_text(req->conn, http_status_of_append(err), "storing the events failed: %s",
@@ -538,8 +545,8 @@ static void issue_appends(req_t *req, http_event_batch_t *b, size_t nb)
 		http_event_batch_release(&b[i]);
 		if (err == TRIB_OK)
 			continue;
-		log_warn("http: append to %s/%d failed: %s", hub_name(req->hub), (int)b[i].partition,
-			 trib_strerror(err));
+		log_warn("http: append to %s/%d failed: %s", hub_name(req->hub),
+			 (int)b[i].partition, trib_strerror(err));
 		pthread_mutex_lock(&srv->mu);
 		req->pending--;
 		req->refs--; /* never the last: MHD still holds one */
@@ -624,10 +631,11 @@ static enum MHD_Result process(req_t *req)
 	for (size_t i = 0; i < nb; i++) {
 		if (b[i].len > limit) {
 			req->state = REQ_ANSWERED;
-			return queue_text(req->conn, http_status_of(TRIB_ERR_TOO_LARGE),
-					  "%zu events for partition %d make a %zu-byte batch, over the "
-					  "event hub's limit of %u bytes",
-					  b[i].count, (int)b[i].partition, b[i].len, limit);
+			return queue_text(
+				req->conn, http_status_of(TRIB_ERR_TOO_LARGE),
+				"%zu events for partition %d make a %zu-byte batch, over the "
+				"event hub's limit of %u bytes",
+				b[i].count, (int)b[i].partition, b[i].len, limit);
 		}
 	}
 	mem_free(req->body); /* the batches hold copies now */
@@ -737,9 +745,8 @@ static trib_err_t start_daemon(http_server_t *srv, const http_server_opts_t *opt
 			flags |= MHD_USE_IPv6;
 	}
 	srv->mhd = MHD_start_daemon(
-		flags, opts->port, NULL, NULL, on_request, srv,
-		MHD_OPTION_EXTERNAL_LOGGER, (MHD_LogCallback)mhd_log, srv,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		flags, opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+		(MHD_LogCallback)mhd_log, srv, MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)HTTP_SERVER_CONN_TIMEOUT_S,
 		MHD_OPTION_CONNECTION_LIMIT, (unsigned int)HTTP_SERVER_MAX_CONNECTIONS,
 		(opts->host && opts->host[0]) ? MHD_OPTION_SOCK_ADDR : MHD_OPTION_END,
@@ -775,7 +782,8 @@ trib_err_t http_server_start(ns_t *ns, const http_server_opts_t *opts, http_serv
 		return err;
 	}
 	log_info("http: listening on %s:%u (max body %u bytes, no authentication)",
-		 opts->host && opts->host[0] ? opts->host : "*", (unsigned)srv->port, srv->max_body);
+		 opts->host && opts->host[0] ? opts->host : "*", (unsigned)srv->port,
+		 srv->max_body);
 	*out = srv;
 	return TRIB_OK;
 }

@@ -23,8 +23,8 @@
 typedef struct http_server http_server_t;
 
 typedef struct http_server_opts {
-	const char *host;        /**< bind address (borrowed, used only during start); NULL = any IPv4 */
-	uint16_t port;           /**< 8080 default; 0 = an ephemeral port (see http_server_port) */
+	const char *host; /**< bind address (borrowed, used only during start); NULL = any IPv4 */
+	uint16_t port;    /**< 8080 default; 0 = an ephemeral port (see http_server_port) */
 	uint32_t max_body_bytes; /**< 1048576 (0 means that): larger -> 413 */
 } http_server_opts_t;
 
@@ -36,7 +36,8 @@ typedef struct http_server_opts {
  * TRIB_ERR_NOMEM, TRIB_ERR_INVALID (opts NULL).
  * @thread main (start-up)  @locks none
  */
-trib_err_t http_server_start(ns_t *ns, const http_server_opts_t *opts, http_server_t **out) TRIB_MUST_CHECK;
+trib_err_t http_server_start(ns_t *ns, const http_server_opts_t *opts,
+			     http_server_t **out) TRIB_MUST_CHECK;
 
 /**
  * The TCP port the server listens on (useful after asking for port 0).

@@ -46,11 +46,12 @@ static trib_slice_t S(const char *s)
 
 START_TEST(good_batch)
 {
-	const char *json = "[{\"Body\":\"Message1\"},"
-			   " {\"Body\":\"Message2\", \"UserProperties\":{\"Alert\":\"Strong Wind\","
-			   "\"n\":7, \"big\":4294967296, \"r\":2.5, \"ok\":true, \"no\":false},"
-			   " \"BrokerProperties\":{\"CorrelationId\":\"c-1\",\"PartitionKey\":\"k\","
-			   "\"TimeToLive\":60}}]";
+	const char *json =
+		"[{\"Body\":\"Message1\"},"
+		" {\"Body\":\"Message2\", \"UserProperties\":{\"Alert\":\"Strong Wind\","
+		"\"n\":7, \"big\":4294967296, \"r\":2.5, \"ok\":true, \"no\":false},"
+		" \"BrokerProperties\":{\"CorrelationId\":\"c-1\",\"PartitionKey\":\"k\","
+		"\"TimeToLive\":60}}]";
 	http_event_t *evs;
 	size_t n;
 
@@ -153,10 +154,11 @@ START_TEST(nulls_are_absent)
 	http_event_t *evs;
 	size_t n;
 
-	ck_assert_int_eq(parse("[{\"Body\":\"a\",\"UserProperties\":null,\"BrokerProperties\":null},"
-			       "{\"Body\":\"b\",\"BrokerProperties\":{\"PartitionKey\":null}}]",
-			       &evs, &n),
-			 TRIB_OK);
+	ck_assert_int_eq(
+		parse("[{\"Body\":\"a\",\"UserProperties\":null,\"BrokerProperties\":null},"
+		      "{\"Body\":\"b\",\"BrokerProperties\":{\"PartitionKey\":null}}]",
+		      &evs, &n),
+		TRIB_OK);
 	ck_assert_uint_eq(n, 2);
 	ck_assert_uint_eq(evs[0].nprops, 0);
 	ck_assert_ptr_null(evs[1].key.ptr);
@@ -171,9 +173,15 @@ START_TEST(int_boundaries)
 		const char *v;
 		uint8_t code;
 	} cases[] = {
-		{"2147483647", 0x71}, {"2147483648", 0x81}, {"-2147483648", 0x71},
-		{"-2147483649", 0x81}, {"9223372036854775807", 0x81}, {"-9223372036854775808", 0x81},
-		{"1.0", 0x82}, {"1e2", 0x82}, {"\"12\"", 0xa1},
+		{"2147483647", 0x71},
+		{"2147483648", 0x81},
+		{"-2147483648", 0x71},
+		{"-2147483649", 0x81},
+		{"9223372036854775807", 0x81},
+		{"-9223372036854775808", 0x81},
+		{"1.0", 0x82},
+		{"1e2", 0x82},
+		{"\"12\"", 0xa1},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -251,7 +259,8 @@ START_TEST(content_type)
 {
 	ck_assert(http_batch_content_type("application/vnd.microsoft.servicebus.json"));
 	ck_assert(http_batch_content_type("Application/Vnd.Microsoft.ServiceBus.JSON"));
-	ck_assert(http_batch_content_type("application/vnd.microsoft.servicebus.json; charset=utf-8"));
+	ck_assert(http_batch_content_type(
+		"application/vnd.microsoft.servicebus.json; charset=utf-8"));
 	ck_assert(http_batch_content_type(" application/vnd.microsoft.servicebus.json ;x=y"));
 	ck_assert(!http_batch_content_type(NULL));
 	ck_assert(!http_batch_content_type(""));

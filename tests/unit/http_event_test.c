@@ -90,15 +90,18 @@ START_TEST(type_double)
 		const char *s;
 		double d;
 	} ok[] = {
-		{"1.5", 1.5}, {"-0.25", -0.25}, {".5", 0.5}, {"5.", 5.0}, {"1e3", 1000.0},
-		{"1E-2", 0.01}, {"+2.5e+1", 25.0}, {"123456789012345678901234567890", 1.2345678901234568e29},
+		{"1.5", 1.5},      {"-0.25", -0.25},
+		{".5", 0.5},       {"5.", 5.0},
+		{"1e3", 1000.0},   {"1E-2", 0.01},
+		{"+2.5e+1", 25.0}, {"123456789012345678901234567890", 1.2345678901234568e29},
 	};
 
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		http_event_value_t v = ty(ok[i].s);
 
 		ck_assert_msg(v.type == HTTP_EVENT_DOUBLE, "%s", ok[i].s);
-		ck_assert_double_eq_tol(v.d, ok[i].d, 1e-9 * (ok[i].d < 0 ? -ok[i].d : ok[i].d) + 1e-12);
+		ck_assert_double_eq_tol(v.d, ok[i].d,
+					1e-9 * (ok[i].d < 0 ? -ok[i].d : ok[i].d) + 1e-12);
 	}
 }
 END_TEST
@@ -106,8 +109,9 @@ END_TEST
 START_TEST(type_not_numbers)
 {
 	static const char *const strs[] = {
-		"", " ", "-", "+", ".", "e5", "1e", "1e+", "1.2.3", "0x10", "1,5", "12abc", "inf",
-		"Infinity", "nan", "NaN", "1e999", "-1e999", " 1", "1 ", "Strong Wind", "truex", "yes",
+		"",      " ",      "-",   "+",     ".",           "e5",       "1e",  "1e+",
+		"1.2.3", "0x10",   "1,5", "12abc", "inf",         "Infinity", "nan", "NaN",
+		"1e999", "-1e999", " 1",  "1 ",    "Strong Wind", "truex",    "yes",
 	};
 
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++) {
@@ -229,13 +233,35 @@ END_TEST
 START_TEST(reserved_headers)
 {
 	static const char *const yes[] = {
-		"Host", "content-type", "Content-Length", "AUTHORIZATION", "User-Agent", "Accept",
-		"Accept-Encoding", "Connection", "Expect", "Transfer-Encoding", "Cookie",
-		"BrokerProperties", "x-ms-retrypolicy", "X-MS-Foo", "Origin", "Referer", "TE",
-		"Upgrade", "Via", "Cache-Control", "Pragma", "Date", "Keep-Alive", "Proxy-Authorization",
-		"Forwarded", "X-Forwarded-For",
+		"Host",
+		"content-type",
+		"Content-Length",
+		"AUTHORIZATION",
+		"User-Agent",
+		"Accept",
+		"Accept-Encoding",
+		"Connection",
+		"Expect",
+		"Transfer-Encoding",
+		"Cookie",
+		"BrokerProperties",
+		"x-ms-retrypolicy",
+		"X-MS-Foo",
+		"Origin",
+		"Referer",
+		"TE",
+		"Upgrade",
+		"Via",
+		"Cache-Control",
+		"Pragma",
+		"Date",
+		"Keep-Alive",
+		"Proxy-Authorization",
+		"Forwarded",
+		"X-Forwarded-For",
 	};
-	static const char *const no[] = {"Alert", "x-custom", "TEMP", "Hosting", "X-Forward", "Content"};
+	static const char *const no[] = {"Alert",   "x-custom",  "TEMP",
+					 "Hosting", "X-Forward", "Content"};
 
 	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
 		ck_assert_msg(http_event_header_reserved(S(yes[i])), "%s", yes[i]);
@@ -244,7 +270,13 @@ START_TEST(reserved_headers)
 }
 END_TEST
 
-#define H(n, v) {{(const uint8_t *)(n), sizeof(n) - 1}, {(const uint8_t *)(v), sizeof(v) - 1}}
+#define H(n, v)                                                                                    \
+	{                                                                                          \
+		{(const uint8_t *)(n), sizeof(n) - 1},                                             \
+		{                                                                                  \
+			(const uint8_t *)(v), sizeof(v) - 1                                        \
+		}                                                                                  \
+	}
 
 START_TEST(single_event)
 {
@@ -256,16 +288,18 @@ START_TEST(single_event)
 		H("Big", "5000000000"),
 		H("Ratio", "0.5"),
 		H("Flag", "true"),
-		H("BrokerProperties", "{\"PartitionKey\":\"dev-1\",\"MessageId\":\"m1\",\"Label\":\"L\","
-				      "\"CorrelationId\":\"c\",\"ContentType\":\"text/plain\",\"To\":\"t\","
-				      "\"ReplyTo\":\"r\",\"TimeToLive\":30,\"Unknown\":{}}"),
+		H("BrokerProperties",
+		  "{\"PartitionKey\":\"dev-1\",\"MessageId\":\"m1\",\"Label\":\"L\","
+		  "\"CorrelationId\":\"c\",\"ContentType\":\"text/plain\",\"To\":\"t\","
+		  "\"ReplyTo\":\"r\",\"TimeToLive\":30,\"Unknown\":{}}"),
 		H("alert", "second copy is ignored"),
 		H("x-ms-retrypolicy", "NoRetry"),
 	};
 	http_event_msg_t msg = {{0}};
 	http_event_t *ev;
 
-	ck_assert_int_eq(http_event_from_request(&arena, S("payload"), hdrs, 10, &ev, &msg), TRIB_OK);
+	ck_assert_int_eq(http_event_from_request(&arena, S("payload"), hdrs, 10, &ev, &msg),
+			 TRIB_OK);
 	ck_assert(slice_eq(ev->body, S("payload")));
 	ck_assert(slice_eq(ev->key, S("dev-1")));
 	ck_assert_ptr_null(ev->publisher.ptr);
@@ -293,7 +327,8 @@ START_TEST(single_event_empty)
 	http_event_msg_t msg = {{0}};
 	http_event_t *ev;
 
-	ck_assert_int_eq(http_event_from_request(&arena, TRIB_SLICE_NULL, NULL, 0, &ev, &msg), TRIB_OK);
+	ck_assert_int_eq(http_event_from_request(&arena, TRIB_SLICE_NULL, NULL, 0, &ev, &msg),
+			 TRIB_OK);
 	ck_assert_ptr_nonnull(ev->body.ptr);
 	ck_assert_uint_eq(ev->body.len, 0);
 	ck_assert_ptr_null(ev->key.ptr);
@@ -312,7 +347,8 @@ START_TEST(single_event_bad_broker)
 
 	ck_assert_int_eq(http_event_from_request(&arena, S("b"), bad_json, 1, &ev, &msg),
 			 TRIB_ERR_INVALID);
-	ck_assert_ptr_nonnull(strstr(msg.text, "BrokerProperties header is not valid JSON (line 1"));
+	ck_assert_ptr_nonnull(
+		strstr(msg.text, "BrokerProperties header is not valid JSON (line 1"));
 	ck_assert_int_eq(http_event_from_request(&arena, S("b"), not_obj, 1, &ev, &msg),
 			 TRIB_ERR_INVALID);
 	ck_assert_str_eq(msg.text, "BrokerProperties header must be a JSON object");
@@ -331,7 +367,8 @@ START_TEST(single_event_bad_utf8)
 	http_event_msg_t msg = {{0}};
 	http_event_t *ev;
 
-	ck_assert_int_eq(http_event_from_request(&arena, S("b"), bad, 1, &ev, &msg), TRIB_ERR_INVALID);
+	ck_assert_int_eq(http_event_from_request(&arena, S("b"), bad, 1, &ev, &msg),
+			 TRIB_ERR_INVALID);
 	ck_assert_str_eq(msg.text, "header 'Name' is not valid UTF-8");
 	ck_assert_int_eq(http_event_from_request(&arena, S("b"), good, 1, &ev, &msg), TRIB_OK);
 	ck_assert_uint_eq(ev->props[0].value.ptr[1], 5);
@@ -342,7 +379,7 @@ START_TEST(single_event_prop_limit)
 {
 	size_t n = HTTP_EVENT_MAX_PROPS + 1;
 	http_event_header_t *h = calloc(n, sizeof(*h));
-	char (*names)[16] = calloc(n, 16);
+	char(*names)[16] = calloc(n, 16);
 	http_event_msg_t msg = {{0}};
 	http_event_t *ev;
 
@@ -353,7 +390,8 @@ START_TEST(single_event_prop_limit)
 	}
 	ck_assert_int_eq(http_event_from_request(&arena, S("b"), h, n - 1, &ev, &msg), TRIB_OK);
 	ck_assert_uint_eq(ev->nprops, HTTP_EVENT_MAX_PROPS);
-	ck_assert_int_eq(http_event_from_request(&arena, S("b"), h, n, &ev, &msg), TRIB_ERR_TOO_LARGE);
+	ck_assert_int_eq(http_event_from_request(&arena, S("b"), h, n, &ev, &msg),
+			 TRIB_ERR_TOO_LARGE);
 	free(h);
 	free(names);
 }
@@ -379,7 +417,8 @@ END_TEST
 START_TEST(utf8)
 {
 	ck_assert(http_event_utf8_valid((const uint8_t *)"", 0));
-	ck_assert(http_event_utf8_valid((const uint8_t *)"a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", 10));
+	ck_assert(http_event_utf8_valid((const uint8_t *)"a\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
+					10));
 	ck_assert(!http_event_utf8_valid((const uint8_t *)"\xc0\x80", 2));         /* overlong */
 	ck_assert(!http_event_utf8_valid((const uint8_t *)"\xed\xa0\x80", 3));     /* surrogate */
 	ck_assert(!http_event_utf8_valid((const uint8_t *)"\xf4\x90\x80\x80", 4)); /* > U+10FFFF */
@@ -413,7 +452,8 @@ START_TEST(build_layout)
 	http_event_header_t hdrs[] = {
 		H("Alert", "Strong Wind"),
 		H("Count", "12"),
-		H("BrokerProperties", "{\"MessageId\":\"m1\",\"CorrelationId\":\"c1\",\"Label\":\"s\"}"),
+		H("BrokerProperties",
+		  "{\"MessageId\":\"m1\",\"CorrelationId\":\"c1\",\"Label\":\"s\"}"),
 	};
 	http_event_msg_t msg = {{0}};
 	http_event_t *ev;

@@ -68,8 +68,17 @@ END_TEST
 START_TEST(not_routes)
 {
 	static const char *const bad[] = {
-		"", "/", "/messages", "//messages", "/eh1", "/eh1/", "/eh1/message", "eh1/messages",
-		"/eh1//messages", "/eh1/partitions//messages", "/eh1/messages/x",
+		"",
+		"/",
+		"/messages",
+		"//messages",
+		"/eh1",
+		"/eh1/",
+		"/eh1/message",
+		"eh1/messages",
+		"/eh1//messages",
+		"/eh1/partitions//messages",
+		"/eh1/messages/x",
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

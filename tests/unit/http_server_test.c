@@ -197,7 +197,8 @@ static int read_part(int32_t id, rec_t *out, int max)
 			while (rb_headers_next(&rd, &hn, &hv)) {
 				size_t l = strlen(o->hdrs);
 
-				snprintf(o->hdrs + l, sizeof(o->hdrs) - l, "%.*s=", (int)hn.len, hn.ptr);
+				snprintf(o->hdrs + l, sizeof(o->hdrs) - l, "%.*s=", (int)hn.len,
+					 hn.ptr);
 				hexcat(o->hdrs, sizeof(o->hdrs), hv);
 				l = strlen(o->hdrs);
 				snprintf(o->hdrs + l, sizeof(o->hdrs) - l, ";");
@@ -226,11 +227,12 @@ START_TEST(batch_created_and_stored)
 	rec_t recs[8];
 	int n;
 
-	ck_assert_int_eq(post_batch("/eh1/partitions/2/messages?timeout=60&api-version=2014-01",
-				    "[{\"Body\":\"Message1\"},"
-				    "{\"Body\":\"Message2\",\"UserProperties\":{\"Alert\":\"Strong Wind\","
-				    "\"n\":7},\"BrokerProperties\":{\"CorrelationId\":\"c1\"}}]"),
-			 201);
+	ck_assert_int_eq(
+		post_batch("/eh1/partitions/2/messages?timeout=60&api-version=2014-01",
+			   "[{\"Body\":\"Message1\"},"
+			   "{\"Body\":\"Message2\",\"UserProperties\":{\"Alert\":\"Strong Wind\","
+			   "\"n\":7},\"BrokerProperties\":{\"CorrelationId\":\"c1\"}}]"),
+		201);
 	ck_assert_ptr_nonnull(strstr(resp, "Content-Type: application/xml; charset=utf-8"));
 	ck_assert_ptr_nonnull(strstr(resp, "Content-Length: 0"));
 	n = read_part(2, recs, 8);
@@ -250,20 +252,21 @@ START_TEST(batch_keys_spread)
 	rec_t recs[16];
 	int total = 0;
 
-	ck_assert_int_eq(post_batch("/eh1/messages",
-				    "[{\"Body\":\"a\",\"BrokerProperties\":{\"PartitionKey\":\"k1\"}},"
-				    "{\"Body\":\"b\",\"BrokerProperties\":{\"PartitionKey\":\"k2\"}},"
-				    "{\"Body\":\"c\",\"BrokerProperties\":{\"PartitionKey\":\"k3\"}},"
-				    "{\"Body\":\"d\",\"BrokerProperties\":{\"PartitionKey\":\"k1\"}},"
-				    "{\"Body\":\"e\"},{\"Body\":\"f\"}]"),
-			 201);
+	ck_assert_int_eq(
+		post_batch("/eh1/messages",
+			   "[{\"Body\":\"a\",\"BrokerProperties\":{\"PartitionKey\":\"k1\"}},"
+			   "{\"Body\":\"b\",\"BrokerProperties\":{\"PartitionKey\":\"k2\"}},"
+			   "{\"Body\":\"c\",\"BrokerProperties\":{\"PartitionKey\":\"k3\"}},"
+			   "{\"Body\":\"d\",\"BrokerProperties\":{\"PartitionKey\":\"k1\"}},"
+			   "{\"Body\":\"e\"},{\"Body\":\"f\"}]"),
+		201);
 	for (int32_t p = 0; p < 4; p++) {
 		int n = read_part(p, recs, 16);
 
 		for (int i = 0; i < n; i++) {
 			if (strcmp(recs[i].key, "(null)") != 0)
-				ck_assert_int_eq(hub_pick_partition(eh1, slice_from_cstr(recs[i].key)),
-						 p);
+				ck_assert_int_eq(
+					hub_pick_partition(eh1, slice_from_cstr(recs[i].key)), p);
 		}
 		total += n;
 	}
@@ -275,18 +278,20 @@ START_TEST(single_event_typed_headers)
 {
 	rec_t recs[4];
 
-	ck_assert_int_eq(post("/eh1/partitions/0/messages",
-			      "Content-Type: application/atom+xml;type=entry;charset=utf-8\r\n"
-			      "BrokerProperties: {\"PartitionKey\":\"dev-1\",\"MessageId\":\"m1\"}\r\n"
-			      "Alert: Strong Wind\r\nCount: 12\r\nFlag: true\r\n"
-			      "x-ms-retrypolicy: NoRetry\r\nAuthorization: SharedAccessSignature sr=x\r\n",
-			      "{\"temp\":21}", 11),
-			 201);
+	ck_assert_int_eq(
+		post("/eh1/partitions/0/messages",
+		     "Content-Type: application/atom+xml;type=entry;charset=utf-8\r\n"
+		     "BrokerProperties: {\"PartitionKey\":\"dev-1\",\"MessageId\":\"m1\"}\r\n"
+		     "Alert: Strong Wind\r\nCount: 12\r\nFlag: true\r\n"
+		     "x-ms-retrypolicy: NoRetry\r\nAuthorization: SharedAccessSignature sr=x\r\n",
+		     "{\"temp\":21}", 11),
+		201);
 	ck_assert_int_eq(read_part(0, recs, 4), 1);
 	ck_assert_str_eq(recs[0].key, "dev-1");
 	ck_assert_str_eq(recs[0].value, "{\"temp\":21}");
-	ck_assert_str_eq(recs[0].hdrs, "Alert=a10b5374726f6e672057696e64;Count=710000000c;Flag=41;" EVHDR_SRC
-				       "=68747470;message-id=6d31;");
+	ck_assert_str_eq(recs[0].hdrs,
+			 "Alert=a10b5374726f6e672057696e64;Count=710000000c;Flag=41;" EVHDR_SRC
+			 "=68747470;message-id=6d31;");
 }
 END_TEST
 
@@ -406,12 +411,13 @@ END_TEST
 START_TEST(chunked_ok)
 {
 	int fd = dial();
-	const char *req = "POST /eh1/partitions/1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-			  "Content-Type: application/vnd.microsoft.servicebus.json\r\n"
-			  "Transfer-Encoding: chunked\r\n\r\n"
-			  "5\r\n[{\"Bo\r\n"
-			  "d\r\ndy\":\"chunks\"}\r\n"
-			  "1\r\n]\r\n0\r\n\r\n";
+	const char *req =
+		"POST /eh1/partitions/1/messages HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+		"Content-Type: application/vnd.microsoft.servicebus.json\r\n"
+		"Transfer-Encoding: chunked\r\n\r\n"
+		"5\r\n[{\"Bo\r\n"
+		"d\r\ndy\":\"chunks\"}\r\n"
+		"1\r\n]\r\n0\r\n\r\n";
 	rec_t recs[2];
 
 	send_all(fd, req, strlen(req));
@@ -425,10 +431,12 @@ END_TEST
 START_TEST(keep_alive_pipelined)
 {
 	int fd = dial();
-	const char *one = "POST /eh1/partitions/3/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
-			  "\r\none";
-	const char *two = "POST /eh1/partitions/3/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
-			  "Connection: close\r\n\r\ntwo";
+	const char *one =
+		"POST /eh1/partitions/3/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+		"\r\none";
+	const char *two =
+		"POST /eh1/partitions/3/messages HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+		"Connection: close\r\n\r\ntwo";
 	char both[512];
 	rec_t recs[4];
 
