@@ -1,0 +1,1342 @@
+/*
+ * kafka_server: the Kafka head over the real core and store in a temporary
+ * directory. A raw-socket client checks the exact protocol behaviour
+ * (pipelining, framing errors, version handling, each API's answers, long
+ * polls, shutdown with work in flight); librdkafka checks that a real
+ * client produces and consumes through it.
+ */
+#include "kafka_server.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <librdkafka/rdkafka.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hub.h"
+#include "mem.h"
+#include "part.h"
+#include "rb.h"
+#include "wire.h"
+
+#define MAX_REQUEST 65536 /* small frame limit so limit and limit+1 are cheap to send */
+
+static char tmp[256];
+static store_t *store;
+static ns_t *ns;
+static kafka_server_t *srv;
+static hub_t *eh1;
+
+static void setup(void)
+{
+	store_opts_t so = {.dir = tmp};
+	ns_opts_t no = {.name = "test", .auto_create = true, .default_partitions = 2};
+	kafka_server_opts_t ko = {.host = "127.0.0.1", .port = 0, .node_id = 7,
+				  .advertised_host = "127.0.0.1", .max_request_bytes = MAX_REQUEST};
+
+	strcpy(tmp, "/tmp/trib-kafka-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ck_assert_int_eq(store_open(&so, &store), TRIB_OK);
+	ck_assert_int_eq(ns_open(store, &no, &ns), TRIB_OK);
+	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){"eh1", 2, NULL, 0}, &eh1), TRIB_OK);
+	ck_assert_int_eq(kafka_server_start(ns, &ko, &srv), TRIB_OK);
+	ck_assert_uint_gt(kafka_server_port(srv), 0);
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+
+	kafka_server_stop(&srv);
+	ck_assert_ptr_null(srv);
+	ck_assert_uint_eq(mem_used(MEM_KAFKA), 0);
+	store_close(&store);
+	ns_close(&ns);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	(void)!system(cmd);
+}
+
+/* ---- a raw Kafka client ---- */
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int dial(void)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(kafka_server_port(srv))};
+	struct timeval tv = {.tv_sec = 10};
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static void send_all(int fd, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n) {
+		ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
+
+		ck_assert_int_gt(w, 0);
+		b += w;
+		n -= (size_t)w;
+	}
+}
+
+/* A request body under construction (static storage is fine: tests run one at a time). */
+typedef struct body {
+	uint8_t buf[MAX_REQUEST * 2];
+	wire_wr_t wr;
+} body_t;
+
+static body_t *body_new(void)
+{
+	body_t *b = calloc(1, sizeof(*b));
+
+	wire_wr_init(&b->wr, b->buf, sizeof(b->buf));
+	return b;
+}
+
+/* Builds a whole frame (size, header v1 or v2, body) into @out; returns its size. */
+static size_t frame(uint8_t *out, size_t cap, int16_t key, int16_t ver, int32_t corr, bool flex,
+		    const body_t *b)
+{
+	wire_wr_t wr;
+	size_t blen = b ? b->wr.pos : 0;
+	size_t hlen = 2 + 2 + 4 + 2 + 4 + (flex ? 1 : 0);
+
+	wire_wr_init(&wr, out, cap);
+	wire_wr_i32(&wr, (int32_t)(hlen + blen));
+	wire_wr_i16(&wr, key);
+	wire_wr_i16(&wr, ver);
+	wire_wr_i32(&wr, corr);
+	wire_wr_str16(&wr, slice_from_cstr("test"));
+	if (flex)
+		wire_wr_empty_tags(&wr);
+	if (b)
+		wire_wr_raw(&wr, b->buf, blen);
+	ck_assert(wire_wr_fits(&wr));
+	return wr.pos;
+}
+
+static void send_req(int fd, int16_t key, int16_t ver, int32_t corr, bool flex, body_t *b)
+{
+	static uint8_t out[MAX_REQUEST * 2 + 64];
+	size_t n = frame(out, sizeof(out), key, ver, corr, flex, b);
+
+	send_all(fd, out, n);
+	free(b);
+}
+
+/* Reads one response frame; returns false at EOF or timeout. *payload is malloc'ed. */
+static bool recv_frame(int fd, uint8_t **payload, size_t *len)
+{
+	uint8_t hdr[4];
+	size_t got = 0, n;
+	uint8_t *p;
+
+	while (got < 4) {
+		ssize_t r = recv(fd, hdr + got, 4 - got, 0);
+
+		if (r <= 0)
+			return false;
+		got += (size_t)r;
+	}
+	n = wire_load_u32(hdr);
+	p = malloc(n ? n : 1);
+	for (got = 0; got < n;) {
+		ssize_t r = recv(fd, p + got, n - got, 0);
+
+		if (r <= 0) {
+			free(p);
+			return false;
+		}
+		got += (size_t)r;
+	}
+	*payload = p;
+	*len = n;
+	return true;
+}
+
+/* The response to @corr, as a reader positioned after the (v0) header. */
+typedef struct resp {
+	uint8_t *p;
+	wire_rd_t rd;
+} resp_t;
+
+static resp_t expect_resp(int fd, int32_t corr)
+{
+	resp_t r;
+	size_t n;
+
+	ck_assert_msg(recv_frame(fd, &r.p, &n), "no response to %d", corr);
+	wire_rd_init(&r.rd, r.p, n);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), corr);
+	return r;
+}
+
+static void resp_done(resp_t *r)
+{
+	ck_assert(wire_rd_ok(&r->rd));
+	ck_assert_uint_eq(wire_rd_left(&r->rd), 0);
+	free(r->p);
+}
+
+static bool closed_by_server(int fd)
+{
+	uint8_t b;
+
+	return recv(fd, &b, 1, 0) == 0;
+}
+
+/* A valid uncompressed batch of @n records "k<i>"/"v<i>" (MEM_CORE, mem_free). */
+static uint8_t *batch(int n, size_t *len)
+{
+	rb_builder_t b;
+	uint8_t *out;
+
+	rb_builder_init(&b, 1000);
+	for (int i = 0; i < n; i++) {
+		char k[16], v[16];
+
+		snprintf(k, sizeof(k), "k%d", i);
+		snprintf(v, sizeof(v), "v%d", i);
+		ck_assert_int_eq(rb_builder_add(&b, 1000 + i, slice_from_cstr(k),
+						slice_from_cstr(v), NULL, 0),
+				 TRIB_OK);
+	}
+	ck_assert_int_eq(rb_builder_finish(&b, &out, len), TRIB_OK);
+	return out;
+}
+
+static body_t *produce_body(int16_t ver, int16_t acks, const char *topic, int32_t part,
+			    const uint8_t *records, size_t len)
+{
+	body_t *b = body_new();
+
+	if (ver >= 3)
+		wire_wr_str16(&b->wr, TRIB_SLICE_NULL);
+	wire_wr_i16(&b->wr, acks);
+	wire_wr_i32(&b->wr, 5000);
+	wire_wr_i32(&b->wr, 1);
+	wire_wr_str16(&b->wr, slice_from_cstr(topic));
+	wire_wr_i32(&b->wr, 1);
+	wire_wr_i32(&b->wr, part);
+	wire_wr_bytes32(&b->wr, (trib_slice_t){records, len});
+	return b;
+}
+
+typedef struct produced {
+	int16_t error;
+	int64_t base_offset;
+	int64_t append_time;
+	int64_t log_start;
+} produced_t;
+
+/* Reads a one-topic one-partition Produce response at @ver (3..8). */
+static produced_t read_produce(int fd, int32_t corr, int16_t ver)
+{
+	resp_t r = expect_resp(fd, corr);
+	produced_t out = {0};
+
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_str16(&r.rd);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_i32(&r.rd);
+	out.error = wire_rd_i16(&r.rd);
+	out.base_offset = wire_rd_i64(&r.rd);
+	out.append_time = wire_rd_i64(&r.rd);
+	if (ver >= 5)
+		out.log_start = wire_rd_i64(&r.rd);
+	if (ver >= 8) {
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+		(void)wire_rd_str16(&r.rd);
+	}
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* throttle */
+	resp_done(&r);
+	return out;
+}
+
+static produced_t produce(int fd, int32_t corr, const char *topic, int32_t part, int n)
+{
+	size_t len;
+	uint8_t *rec = batch(n, &len);
+	produced_t out;
+
+	send_req(fd, 0, 7, corr, false, produce_body(7, -1, topic, part, rec, len));
+	mem_free(rec);
+	out = read_produce(fd, corr, 7);
+	return out;
+}
+
+static body_t *fetch_body(int16_t ver, int32_t max_wait, int32_t min_bytes, int32_t max_bytes,
+			  const char *topic, int np, const int32_t *parts, const int64_t *offs,
+			  int32_t pmax)
+{
+	body_t *b = body_new();
+
+	wire_wr_i32(&b->wr, -1);
+	wire_wr_i32(&b->wr, max_wait);
+	wire_wr_i32(&b->wr, min_bytes);
+	if (ver >= 3)
+		wire_wr_i32(&b->wr, max_bytes);
+	if (ver >= 4)
+		wire_wr_i8(&b->wr, 0);
+	if (ver >= 7) {
+		wire_wr_i32(&b->wr, 0);
+		wire_wr_i32(&b->wr, -1);
+	}
+	wire_wr_i32(&b->wr, 1);
+	wire_wr_str16(&b->wr, slice_from_cstr(topic));
+	wire_wr_i32(&b->wr, np);
+	for (int i = 0; i < np; i++) {
+		wire_wr_i32(&b->wr, parts[i]);
+		if (ver >= 9)
+			wire_wr_i32(&b->wr, -1);
+		wire_wr_i64(&b->wr, offs[i]);
+		if (ver >= 5)
+			wire_wr_i64(&b->wr, -1);
+		wire_wr_i32(&b->wr, pmax);
+	}
+	if (ver >= 7)
+		wire_wr_i32(&b->wr, 0);
+	if (ver >= 11)
+		wire_wr_str16(&b->wr, slice_from_cstr(""));
+	return b;
+}
+
+typedef struct fetched {
+	int16_t error;
+	int64_t hw;
+	int64_t log_start;
+	int32_t records_len;
+	int records;  /* records decoded from the batches */
+	int64_t first_offset;
+} fetched_t;
+
+/* Reads a one-topic Fetch response at @ver into @out (one entry per partition). */
+static void read_fetch(int fd, int32_t corr, int16_t ver, int np, fetched_t *out)
+{
+	resp_t r = expect_resp(fd, corr);
+
+	if (ver >= 1)
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	if (ver >= 7) {
+		ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	}
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_str16(&r.rd);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), np);
+	for (int i = 0; i < np; i++) {
+		fetched_t *f = &out[i];
+		trib_slice_t recs;
+		size_t pos = 0;
+
+		memset(f, 0, sizeof(*f));
+		f->first_offset = -1;
+		(void)wire_rd_i32(&r.rd);
+		f->error = wire_rd_i16(&r.rd);
+		f->hw = wire_rd_i64(&r.rd);
+		if (ver >= 4)
+			ck_assert_int_eq(wire_rd_i64(&r.rd), f->hw);
+		if (ver >= 5)
+			f->log_start = wire_rd_i64(&r.rd);
+		if (ver >= 4)
+			ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+		if (ver >= 11)
+			ck_assert_int_eq(wire_rd_i32(&r.rd), -1);
+		recs = wire_rd_bytes32(&r.rd);
+		ck_assert(wire_rd_ok(&r.rd));
+		f->records_len = (int32_t)recs.len;
+		while (pos < recs.len) {
+			rb_header_t h;
+			rb_iter_t it;
+			rb_record_t rec;
+			size_t size;
+
+			ck_assert_int_eq(rb_header_parse(recs.ptr + pos, recs.len - pos, &h), TRIB_OK);
+			size = rb_size(&h);
+			ck_assert_int_eq(rb_check(recs.ptr + pos, size, &h), TRIB_OK);
+			ck_assert_int_eq(rb_iter_init(&it, recs.ptr + pos, size), TRIB_OK);
+			while (rb_iter_next(&it, &rec) == 1) {
+				if (f->first_offset < 0)
+					f->first_offset = rec.offset;
+				f->records++;
+			}
+			pos += size;
+		}
+	}
+	resp_done(&r);
+}
+
+/* ---- ApiVersions, framing, versions ---- */
+
+static void expect_api_keys(wire_rd_t *rd, bool compact)
+{
+	static const int16_t want[][3] = {{0, 3, 8}, {1, 4, 11}, {2, 0, 5},
+					  {3, 0, 8}, {18, 0, 3}, {19, 0, 4}};
+	int32_t n = compact ? (int32_t)wire_rd_uvarint(rd) - 1 : wire_rd_i32(rd);
+
+	ck_assert_int_eq(n, 6);
+	for (int i = 0; i < n; i++) {
+		ck_assert_int_eq(wire_rd_i16(rd), want[i][0]);
+		ck_assert_int_eq(wire_rd_i16(rd), want[i][1]);
+		ck_assert_int_eq(wire_rd_i16(rd), want[i][2]);
+		if (compact)
+			ck_assert_int_eq(wire_rd_u8(rd), 0);
+	}
+}
+
+START_TEST(api_versions_v0_v3)
+{
+	int fd = dial();
+	body_t *b = body_new();
+	resp_t r;
+
+	send_req(fd, 18, 0, 1, false, NULL);
+	r = expect_resp(fd, 1);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, false);
+	resp_done(&r);
+
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("librdkafka"));
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("2.0.2"));
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 18, 3, 2, true, b);
+	r = expect_resp(fd, 2); /* response header v0: no tag buffer after the id */
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, true);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(api_versions_unknown_version)
+{
+	int fd = dial();
+	body_t *b = body_new();
+	resp_t r;
+
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("future"));
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("9"));
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 18, 4, 3, true, b);
+	r = expect_resp(fd, 3); /* the v0 shape: error, int32 count, keys, nothing else */
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 35);
+	expect_api_keys(&r.rd, false);
+	resp_done(&r);
+	/* the connection stays usable: the client retries at a listed version */
+	send_req(fd, 18, 2, 4, false, NULL);
+	r = expect_resp(fd, 4);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, false);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	resp_done(&r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(pipelined_in_order)
+{
+	/* kafka-python's bootstrap: ApiVersions v0 and Metadata v0 in one write */
+	static uint8_t out[1024];
+	int fd = dial();
+	body_t *md = body_new();
+	size_t n;
+	resp_t r;
+
+	wire_wr_i32(&md->wr, 0); /* v0: empty = all topics */
+	n = frame(out, sizeof(out), 18, 0, 100, false, NULL);
+	n += frame(out + n, sizeof(out) - n, 3, 0, 101, false, md);
+	free(md);
+	send_all(fd, out, n);
+	r = expect_resp(fd, 100);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, false);
+	resp_done(&r);
+	r = expect_resp(fd, 101);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);             /* one broker */
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 7);             /* node id */
+	ck_assert(slice_eq_cstr(wire_rd_str16(&r.rd), "127.0.0.1", false));
+	ck_assert_int_eq(wire_rd_i32(&r.rd), kafka_server_port(srv));
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);             /* topics: eh1 */
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	ck_assert(slice_eq_cstr(wire_rd_str16(&r.rd), "eh1", false));
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), i);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 7);     /* leader */
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);     /* replicas [7] */
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);     /* isr [7] */
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+	}
+	resp_done(&r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(pipelined_slow_head_keeps_order)
+{
+	/* a long-poll Fetch, then ApiVersions: the second answer waits for the first */
+	static uint8_t out[2048];
+	int32_t parts[] = {0};
+	int64_t offs[] = {0};
+	int fd = dial();
+	body_t *fb = fetch_body(11, 300, 1, 1 << 20, "eh1", 1, parts, offs, 1 << 20);
+	fetched_t f;
+	resp_t r;
+	int64_t t0 = now_ms();
+	size_t n = frame(out, sizeof(out), 1, 11, 1, false, fb);
+
+	n += frame(out + n, sizeof(out) - n, 18, 0, 2, false, NULL);
+	free(fb);
+	send_all(fd, out, n);
+	read_fetch(fd, 1, 11, 1, &f);
+	ck_assert_int_ge(now_ms() - t0, 250);
+	r = expect_resp(fd, 2);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, false);
+	resp_done(&r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(bad_frames_close_only_their_connection)
+{
+	static const uint8_t neg[] = {0xff, 0xff, 0xff, 0xff};
+	static const uint8_t two_gib[] = {0x80, 0x00, 0x00, 0x00};
+	static const uint8_t over[] = {0x00, 0x01, 0x00, 0x01}; /* MAX_REQUEST + 1 */
+	int good = dial(), a = dial(), b = dial(), c = dial();
+	resp_t r;
+
+	send_all(a, neg, sizeof(neg));
+	send_all(b, two_gib, sizeof(two_gib));
+	send_all(c, over, sizeof(over));
+	ck_assert(closed_by_server(a));
+	ck_assert(closed_by_server(b));
+	ck_assert(closed_by_server(c));
+	send_req(good, 18, 0, 9, false, NULL);
+	r = expect_resp(good, 9);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, false);
+	resp_done(&r);
+	close(a);
+	close(b);
+	close(c);
+	close(good);
+}
+END_TEST
+
+START_TEST(frame_at_limit_is_read)
+{
+	/* a Produce frame of exactly MAX_REQUEST bytes is taken (and its junk records refused) */
+	static uint8_t out[MAX_REQUEST + 8];
+	size_t hdr = 2 + 2 + 4 + 2 + 4; /* header v1 with client id "test" */
+	size_t fixed = 2 + 2 + 4 + 4 + 2 + 3 + 4 + 4 + 4; /* produce body up to the records bytes */
+	size_t junk = MAX_REQUEST - hdr - fixed;
+	uint8_t *rec = calloc(1, junk);
+	int fd = dial();
+	size_t n;
+	produced_t p;
+	body_t *b = produce_body(3, 1, "eh1", 0, rec, junk);
+
+	n = frame(out, sizeof(out), 0, 3, 5, false, b);
+	ck_assert_uint_eq(n, MAX_REQUEST + 4);
+	free(b);
+	free(rec);
+	send_all(fd, out, n);
+	p = read_produce(fd, 5, 3);
+	ck_assert_int_eq(p.error, 2); /* CORRUPT_MESSAGE */
+	close(fd);
+}
+END_TEST
+
+START_TEST(unknown_api_closes)
+{
+	int fd = dial(), fd2 = dial();
+	body_t *b = body_new();
+
+	send_req(fd, 1000, 0, 1, false, NULL);
+	ck_assert(closed_by_server(fd));
+	/* Metadata v9 is flexible: its shape is unknown here, so the connection closes */
+	wire_wr_uvarint(&b->wr, 0);
+	send_req(fd2, 3, 9, 2, true, b);
+	ck_assert(closed_by_server(fd2));
+	close(fd);
+	close(fd2);
+}
+END_TEST
+
+START_TEST(malformed_body_closes)
+{
+	int fd = dial();
+	body_t *b = body_new();
+
+	wire_wr_i32(&b->wr, 5); /* Metadata v1 announcing 5 topics and carrying none */
+	send_req(fd, 3, 1, 1, false, b);
+	ck_assert(closed_by_server(fd));
+	close(fd);
+}
+END_TEST
+
+START_TEST(fetch_below_advertised_is_refused_per_item)
+{
+	int32_t parts[] = {0, 1};
+	int64_t offs[] = {0, 0};
+	int fd = dial();
+	fetched_t f[2];
+
+	send_req(fd, 1, 3, 8, false, fetch_body(3, 0, 1, 1 << 20, "eh1", 2, parts, offs, 1024));
+	read_fetch(fd, 8, 3, 2, f);
+	ck_assert_int_eq(f[0].error, 35);
+	ck_assert_int_eq(f[1].error, 35);
+	close(fd);
+}
+END_TEST
+
+/* ---- Produce ---- */
+
+START_TEST(produce_acks_all)
+{
+	int fd = dial();
+	produced_t p = produce(fd, 1, "eh1", 0, 3);
+	size_t len;
+	uint8_t *rec;
+
+	ck_assert_int_eq(p.error, 0);
+	ck_assert_int_eq(p.base_offset, 0);
+	ck_assert_int_gt(p.append_time, 1000000000000LL); /* LogAppendTime stamped by the core */
+	ck_assert_int_eq(p.log_start, 0);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 3);
+	/* v8 answer shape, acks=1 */
+	rec = batch(2, &len);
+	send_req(fd, 0, 8, 2, false, produce_body(8, 1, "eh1", 0, rec, len));
+	mem_free(rec);
+	p = read_produce(fd, 2, 8);
+	ck_assert_int_eq(p.error, 0);
+	ck_assert_int_eq(p.base_offset, 3);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 5);
+	close(fd);
+}
+END_TEST
+
+START_TEST(produce_acks0_sends_nothing)
+{
+	int fd = dial();
+	size_t len;
+	uint8_t *rec = batch(4, &len);
+	resp_t r;
+
+	send_req(fd, 0, 3, 1, false, produce_body(3, 0, "eh1", 1, rec, len));
+	mem_free(rec);
+	send_req(fd, 18, 0, 2, false, NULL);
+	r = expect_resp(fd, 2); /* the first answer on the wire is ApiVersions' */
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, false);
+	resp_done(&r);
+	for (int i = 0; i < 200 && part_high_watermark(hub_partition(eh1, 1)) < 4; i++)
+		usleep(10000);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 1)), 4);
+	close(fd);
+}
+END_TEST
+
+static uint8_t *two_batches(bool second_bad, size_t *len)
+{
+	size_t l1, l2;
+	uint8_t *b1 = batch(2, &l1), *b2 = batch(3, &l2);
+	uint8_t *both = malloc(l1 + l2);
+
+	memcpy(both, b1, l1);
+	memcpy(both + l1, b2, l2);
+	if (second_bad)
+		both[l1 + l2 - 1] ^= 0xff; /* CRC no longer matches */
+	mem_free(b1);
+	mem_free(b2);
+	*len = l1 + l2;
+	return both;
+}
+
+START_TEST(produce_two_batches)
+{
+	int fd = dial();
+	size_t len;
+	uint8_t *rec = two_batches(false, &len);
+	produced_t p;
+
+	send_req(fd, 0, 5, 1, false, produce_body(5, -1, "eh1", 0, rec, len));
+	free(rec);
+	p = read_produce(fd, 1, 5);
+	ck_assert_int_eq(p.error, 0);
+	ck_assert_int_eq(p.base_offset, 0);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 5);
+	close(fd);
+}
+END_TEST
+
+START_TEST(produce_bad_batch_appends_nothing)
+{
+	int fd = dial();
+	size_t len;
+	uint8_t *rec = two_batches(true, &len);
+	produced_t p;
+
+	send_req(fd, 0, 5, 1, false, produce_body(5, -1, "eh1", 0, rec, len));
+	free(rec);
+	p = read_produce(fd, 1, 5);
+	ck_assert_int_eq(p.error, 2); /* CORRUPT_MESSAGE */
+	ck_assert_int_eq(p.base_offset, -1);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 0);
+	/* trailing bytes that are not a whole batch */
+	rec = batch(1, &len);
+	send_req(fd, 0, 5, 2, false, produce_body(5, -1, "eh1", 0, rec, len - 1));
+	mem_free(rec);
+	ck_assert_int_eq(read_produce(fd, 2, 5).error, 2);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(produce_errors)
+{
+	int fd = dial();
+	size_t len;
+	uint8_t *rec = batch(1, &len);
+	produced_t p;
+
+	send_req(fd, 0, 3, 1, false, produce_body(3, 1, "nope", 0, rec, len));
+	ck_assert_int_eq(read_produce(fd, 1, 3).error, 3);
+	send_req(fd, 0, 3, 2, false, produce_body(3, 1, "eh1", 9, rec, len));
+	ck_assert_int_eq(read_produce(fd, 2, 3).error, 3);
+	send_req(fd, 0, 3, 3, false, produce_body(3, 2, "eh1", 0, rec, len));
+	ck_assert_int_eq(read_produce(fd, 3, 3).error, 21); /* INVALID_REQUIRED_ACKS */
+	/* gzip attribute: UNSUPPORTED_COMPRESSION_TYPE (the CRC is made valid again) */
+	wire_store_u16(rec + 21, 1);
+	rb_stamp_append_time(rec, len, 1000);
+	send_req(fd, 0, 3, 4, false, produce_body(3, 1, "eh1", 0, rec, len));
+	p = read_produce(fd, 4, 3);
+	ck_assert_int_eq(p.error, 76);
+	mem_free(rec);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 0);
+	close(fd);
+}
+END_TEST
+
+/* ---- Fetch ---- */
+
+START_TEST(fetch_reads_back)
+{
+	int32_t parts[] = {0, 1};
+	int64_t offs[] = {0, 0};
+	int fd = dial();
+	fetched_t f[2];
+
+	ck_assert_int_eq(produce(fd, 1, "eh1", 0, 3).error, 0);
+	ck_assert_int_eq(produce(fd, 2, "eh1", 0, 2).error, 0);
+	send_req(fd, 1, 4, 3, false, fetch_body(4, 0, 1, 1 << 20, "eh1", 2, parts, offs, 1 << 20));
+	read_fetch(fd, 3, 4, 2, f);
+	ck_assert_int_eq(f[0].error, 0);
+	ck_assert_int_eq(f[0].hw, 5);
+	ck_assert_int_eq(f[0].records, 5);
+	ck_assert_int_eq(f[0].first_offset, 0);
+	ck_assert_int_eq(f[1].records, 0);
+	ck_assert_int_eq(f[1].hw, 0);
+	/* from the middle of the second batch: the whole batch comes back, as in Kafka */
+	offs[0] = 4;
+	send_req(fd, 1, 11, 4, false, fetch_body(11, 0, 1, 1 << 20, "eh1", 1, parts, offs, 1 << 20));
+	read_fetch(fd, 4, 11, 1, f);
+	ck_assert_int_eq(f[0].records, 2);
+	ck_assert_int_eq(f[0].first_offset, 3);
+	ck_assert_int_eq(f[0].log_start, 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(fetch_limits)
+{
+	int32_t parts[] = {0, 1};
+	int64_t offs[] = {0, 0};
+	int fd = dial();
+	fetched_t f[2];
+
+	ck_assert_int_eq(produce(fd, 1, "eh1", 0, 50).error, 0);
+	ck_assert_int_eq(produce(fd, 2, "eh1", 0, 50).error, 0);
+	ck_assert_int_eq(produce(fd, 3, "eh1", 1, 50).error, 0);
+	/* partition_max_bytes of 1: still the first batch whole, and nothing from the second
+	 * partition, which cannot fit */
+	send_req(fd, 1, 11, 4, false, fetch_body(11, 0, 1, 1 << 20, "eh1", 2, parts, offs, 1));
+	read_fetch(fd, 4, 11, 2, f);
+	ck_assert_int_eq(f[0].records, 50);
+	ck_assert_int_eq(f[1].records, 0);
+	ck_assert_int_eq(f[1].hw, 50);
+	/* max_bytes 1: only the first batch of the whole answer */
+	send_req(fd, 1, 11, 5, false, fetch_body(11, 0, 1, 1, "eh1", 2, parts, offs, 1 << 20));
+	read_fetch(fd, 5, 11, 2, f);
+	ck_assert_int_eq(f[0].records, 50);
+	ck_assert_int_eq(f[1].records, 0);
+	/* both fit */
+	send_req(fd, 1, 11, 6, false, fetch_body(11, 0, 1, 1 << 20, "eh1", 2, parts, offs, 1 << 20));
+	read_fetch(fd, 6, 11, 2, f);
+	ck_assert_int_eq(f[0].records, 100);
+	ck_assert_int_eq(f[1].records, 50);
+	close(fd);
+}
+END_TEST
+
+START_TEST(fetch_out_of_range_and_unknown)
+{
+	int32_t parts[] = {0, 5};
+	int64_t offs[] = {99, 0};
+	int fd = dial();
+	fetched_t f[2];
+	int64_t t0 = now_ms();
+
+	/* errors answer at once even with a long max_wait */
+	send_req(fd, 1, 11, 1, false, fetch_body(11, 5000, 1, 1 << 20, "eh1", 2, parts, offs, 1024));
+	read_fetch(fd, 1, 11, 2, f);
+	ck_assert_int_lt(now_ms() - t0, 2000);
+	ck_assert_int_eq(f[0].error, 1);  /* OFFSET_OUT_OF_RANGE */
+	ck_assert_int_eq(f[0].hw, 0);
+	ck_assert_int_eq(f[1].error, 3);  /* UNKNOWN_TOPIC_OR_PARTITION */
+	ck_assert_int_eq(f[1].hw, -1);
+	close(fd);
+}
+END_TEST
+
+START_TEST(fetch_long_poll_wakes_on_append)
+{
+	int32_t parts[] = {0, 1};
+	int64_t offs[] = {0, 0};
+	int cons = dial(), prod = dial();
+	fetched_t f[2];
+	int64_t t0, waited;
+
+	send_req(cons, 1, 11, 1, false, fetch_body(11, 5000, 1, 1 << 20, "eh1", 2, parts, offs,
+						   1 << 20));
+	usleep(200000);
+	t0 = now_ms();
+	ck_assert_int_eq(produce(prod, 1, "eh1", 1, 4).error, 0);
+	read_fetch(cons, 1, 11, 2, f);
+	waited = now_ms() - t0;
+	ck_assert_msg(waited < 1500, "long poll answered after %lld ms", (long long)waited);
+	ck_assert_int_eq(f[1].records, 4);
+	ck_assert_int_eq(f[1].hw, 4);
+	close(cons);
+	close(prod);
+}
+END_TEST
+
+START_TEST(fetch_min_bytes_waits_for_enough)
+{
+	int32_t parts[] = {0};
+	int64_t offs[] = {0};
+	int cons = dial(), prod = dial();
+	fetched_t f;
+	size_t one_batch;
+	uint8_t *b = batch(1, &one_batch);
+
+	mem_free(b);
+	/* min_bytes of two batches: the first append is not enough, the second is */
+	send_req(cons, 1, 11, 1, false, fetch_body(11, 5000, (int32_t)(2 * one_batch), 1 << 20,
+						   "eh1", 1, parts, offs, 1 << 20));
+	usleep(100000);
+	ck_assert_int_eq(produce(prod, 1, "eh1", 0, 1).error, 0);
+	usleep(300000);
+	ck_assert_int_eq(produce(prod, 2, "eh1", 0, 1).error, 0);
+	read_fetch(cons, 1, 11, 1, &f);
+	ck_assert_int_eq(f.records, 2);
+	close(cons);
+	close(prod);
+}
+END_TEST
+
+START_TEST(fetch_deadline)
+{
+	int32_t parts[] = {0};
+	int64_t offs[] = {0};
+	int fd = dial();
+	fetched_t f;
+	int64_t t0 = now_ms(), took;
+
+	send_req(fd, 1, 4, 1, false, fetch_body(4, 400, 1, 1 << 20, "eh1", 1, parts, offs, 1024));
+	read_fetch(fd, 1, 4, 1, &f);
+	took = now_ms() - t0;
+	ck_assert_msg(took >= 350 && took < 2000, "answered after %lld ms", (long long)took);
+	ck_assert_int_eq(f.error, 0);
+	ck_assert_int_eq(f.records_len, 0);
+	close(fd);
+}
+END_TEST
+
+START_TEST(close_with_pending_fetch)
+{
+	int32_t parts[] = {0, 1};
+	int64_t offs[] = {0, 0};
+	int fd = dial(), prod = dial();
+
+	send_req(fd, 1, 11, 1, false, fetch_body(11, 10000, 1, 1 << 20, "eh1", 2, parts, offs,
+						 1 << 20));
+	usleep(100000);
+	close(fd); /* waiters must be disarmed: the append below must not wake freed memory */
+	usleep(100000);
+	ck_assert_int_eq(produce(prod, 1, "eh1", 0, 2).error, 0);
+	ck_assert_int_eq(produce(prod, 2, "eh1", 1, 2).error, 0);
+	close(prod);
+}
+END_TEST
+
+START_TEST(stop_with_work_in_flight)
+{
+	int32_t parts[] = {0};
+	int64_t offs[] = {0};
+	int fd = dial(), cons = dial();
+	size_t len;
+	uint8_t *rec = batch(100, &len);
+
+	send_req(cons, 1, 11, 1, false, fetch_body(11, 10000, 1 << 20, 1 << 20, "eh1", 1, parts,
+						   offs, 1 << 20));
+	for (int i = 0; i < 20; i++)
+		send_req(fd, 0, 7, i, false, produce_body(7, -1, "eh1", 0, rec, len));
+	mem_free(rec);
+	/* teardown stops the server now: pending appends complete, the fetch is cancelled */
+	kafka_server_stop(&srv);
+	ck_assert_uint_eq(mem_used(MEM_KAFKA), 0);
+	close(fd);
+	close(cons);
+}
+END_TEST
+
+/* ---- ListOffsets ---- */
+
+static body_t *list_offsets_body(int16_t ver, const char *topic, int32_t part, int64_t ts)
+{
+	body_t *b = body_new();
+
+	wire_wr_i32(&b->wr, -1);
+	if (ver >= 2)
+		wire_wr_i8(&b->wr, 0);
+	wire_wr_i32(&b->wr, 1);
+	wire_wr_str16(&b->wr, slice_from_cstr(topic));
+	wire_wr_i32(&b->wr, 1);
+	wire_wr_i32(&b->wr, part);
+	if (ver >= 4)
+		wire_wr_i32(&b->wr, -1);
+	wire_wr_i64(&b->wr, ts);
+	if (ver == 0)
+		wire_wr_i32(&b->wr, 1);
+	return b;
+}
+
+/* One-partition ListOffsets answer at @ver (1..5): error, timestamp, offset. */
+static void read_list_offsets(int fd, int32_t corr, int16_t ver, int16_t *err, int64_t *ts,
+			      int64_t *off)
+{
+	resp_t r = expect_resp(fd, corr);
+
+	if (ver >= 2)
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_str16(&r.rd);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_i32(&r.rd);
+	*err = wire_rd_i16(&r.rd);
+	*ts = wire_rd_i64(&r.rd);
+	*off = wire_rd_i64(&r.rd);
+	if (ver >= 4)
+		(void)wire_rd_i32(&r.rd);
+	resp_done(&r);
+}
+
+START_TEST(list_offsets)
+{
+	int fd = dial();
+	int16_t err;
+	int64_t ts, off, t_mid;
+	produced_t p1, p2;
+	resp_t r;
+
+	p1 = produce(fd, 1, "eh1", 0, 3);
+	usleep(20000);
+	p2 = produce(fd, 2, "eh1", 0, 2);
+	ck_assert_int_gt(p2.append_time, p1.append_time);
+	send_req(fd, 2, 5, 3, false, list_offsets_body(5, "eh1", 0, -1));
+	read_list_offsets(fd, 3, 5, &err, &ts, &off);
+	ck_assert(err == 0 && off == 5 && ts == -1);
+	send_req(fd, 2, 1, 4, false, list_offsets_body(1, "eh1", 0, -2));
+	read_list_offsets(fd, 4, 1, &err, &ts, &off);
+	ck_assert(err == 0 && off == 0);
+	t_mid = p1.append_time + 1;
+	send_req(fd, 2, 2, 5, false, list_offsets_body(2, "eh1", 0, t_mid));
+	read_list_offsets(fd, 5, 2, &err, &ts, &off);
+	ck_assert_int_eq(off, 3);
+	ck_assert_int_eq(ts, p2.append_time);
+	send_req(fd, 2, 4, 6, false, list_offsets_body(4, "eh1", 0, p2.append_time + 100000));
+	read_list_offsets(fd, 6, 4, &err, &ts, &off);
+	ck_assert(err == 0 && off == -1 && ts == -1); /* nothing at or after: Kafka's "none" */
+	send_req(fd, 2, 3, 7, false, list_offsets_body(3, "eh1", 4, -1));
+	read_list_offsets(fd, 7, 3, &err, &ts, &off);
+	ck_assert_int_eq(err, 3);
+	/* v0: old_style_offsets */
+	send_req(fd, 2, 0, 8, false, list_offsets_body(0, "eh1", 0, -1));
+	r = expect_resp(fd, 8);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_str16(&r.rd);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	ck_assert_int_eq(wire_rd_i64(&r.rd), 5);
+	resp_done(&r);
+	close(fd);
+}
+END_TEST
+
+/* ---- Metadata and CreateTopics ---- */
+
+static body_t *metadata_body(int16_t ver, const char *topic, bool allow)
+{
+	body_t *b = body_new();
+
+	if (topic) {
+		wire_wr_i32(&b->wr, 1);
+		wire_wr_str16(&b->wr, slice_from_cstr(topic));
+	} else {
+		wire_wr_i32(&b->wr, ver == 0 ? 0 : -1);
+	}
+	if (ver >= 4)
+		wire_wr_u8(&b->wr, allow);
+	if (ver >= 8) {
+		wire_wr_u8(&b->wr, 0);
+		wire_wr_u8(&b->wr, 0);
+	}
+	return b;
+}
+
+/* Reads a Metadata v4 answer with one topic: its error and partition count. */
+static void read_metadata_v4(int fd, int32_t corr, int16_t *err, int32_t *parts)
+{
+	resp_t r = expect_resp(fd, corr);
+
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_i32(&r.rd);
+	(void)wire_rd_str16(&r.rd);
+	(void)wire_rd_i32(&r.rd);
+	ck_assert_ptr_null(wire_rd_str16(&r.rd).ptr); /* rack */
+	ck_assert(slice_eq_cstr(wire_rd_str16(&r.rd), "tributary", false));
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	*err = wire_rd_i16(&r.rd);
+	(void)wire_rd_str16(&r.rd);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	*parts = wire_rd_i32(&r.rd);
+	for (int32_t i = 0; i < *parts; i++) {
+		(void)wire_rd_i16(&r.rd);
+		(void)wire_rd_i32(&r.rd);
+		(void)wire_rd_i32(&r.rd);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+		(void)wire_rd_i32(&r.rd);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+		(void)wire_rd_i32(&r.rd);
+	}
+	resp_done(&r);
+}
+
+START_TEST(metadata_auto_create)
+{
+	int fd = dial();
+	int16_t err;
+	int32_t parts;
+
+	send_req(fd, 3, 4, 1, false, metadata_body(4, "fresh", false));
+	read_metadata_v4(fd, 1, &err, &parts);
+	ck_assert_int_eq(err, 3);
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("fresh")));
+	send_req(fd, 3, 4, 2, false, metadata_body(4, "fresh", true));
+	read_metadata_v4(fd, 2, &err, &parts);
+	ck_assert_int_eq(err, 0);
+	ck_assert_int_eq(parts, 2);
+	ck_assert_ptr_nonnull(ns_hub_find(ns, slice_from_cstr("fresh")));
+	send_req(fd, 3, 4, 3, false, metadata_body(4, "bad/name", true));
+	read_metadata_v4(fd, 3, &err, &parts);
+	ck_assert_int_eq(err, 17);
+	close(fd);
+}
+END_TEST
+
+START_TEST(metadata_v8_all)
+{
+	int fd = dial();
+	resp_t r;
+
+	send_req(fd, 3, 8, 1, false, metadata_body(8, NULL, true));
+	r = expect_resp(fd, 1);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_i32(&r.rd);
+	(void)wire_rd_str16(&r.rd);
+	(void)wire_rd_i32(&r.rd);
+	(void)wire_rd_str16(&r.rd);
+	(void)wire_rd_str16(&r.rd);
+	(void)wire_rd_i32(&r.rd);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	ck_assert(slice_eq_cstr(wire_rd_str16(&r.rd), "eh1", false));
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 2);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), i);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* leader epoch */
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+		(void)wire_rd_i32(&r.rd);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+		(void)wire_rd_i32(&r.rd);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* offline replicas */
+	}
+	ck_assert_int_eq(wire_rd_i32(&r.rd), INT32_MIN);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), INT32_MIN);
+	resp_done(&r);
+	close(fd);
+}
+END_TEST
+
+static body_t *create_body(int16_t ver, const char *name, int32_t np, int16_t rf, bool assign,
+			   bool validate)
+{
+	body_t *b = body_new();
+
+	wire_wr_i32(&b->wr, 1);
+	wire_wr_str16(&b->wr, slice_from_cstr(name));
+	wire_wr_i32(&b->wr, np);
+	wire_wr_i16(&b->wr, rf);
+	wire_wr_i32(&b->wr, assign ? 1 : 0);
+	if (assign) {
+		wire_wr_i32(&b->wr, 0);
+		wire_wr_i32(&b->wr, 1);
+		wire_wr_i32(&b->wr, 7);
+	}
+	wire_wr_i32(&b->wr, 1);
+	wire_wr_str16(&b->wr, slice_from_cstr("retention.ms"));
+	wire_wr_str16(&b->wr, slice_from_cstr("1000"));
+	wire_wr_i32(&b->wr, 1000);
+	if (ver >= 1)
+		wire_wr_u8(&b->wr, validate);
+	return b;
+}
+
+static int16_t create_topic(int fd, int32_t corr, int16_t ver, const char *name, int32_t np,
+			    int16_t rf, bool assign, bool validate)
+{
+	resp_t r;
+	int16_t err;
+
+	send_req(fd, 19, ver, corr, false, create_body(ver, name, np, rf, assign, validate));
+	r = expect_resp(fd, corr);
+	if (ver >= 2)
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	ck_assert(slice_eq_cstr(wire_rd_str16(&r.rd), name, false));
+	err = wire_rd_i16(&r.rd);
+	if (ver >= 1) {
+		trib_slice_t msg = wire_rd_str16(&r.rd);
+
+		ck_assert(err ? msg.ptr != NULL : msg.ptr == NULL);
+	}
+	resp_done(&r);
+	return err;
+}
+
+START_TEST(create_topics)
+{
+	int fd = dial();
+	hub_t *h;
+
+	ck_assert_int_eq(create_topic(fd, 1, 4, "t1", 3, 1, false, true), 0); /* validate only */
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("t1")));
+	ck_assert_int_eq(create_topic(fd, 2, 4, "t1", 3, -1, false, false), 0);
+	h = ns_hub_find(ns, slice_from_cstr("t1"));
+	ck_assert_ptr_nonnull(h);
+	ck_assert_int_eq(hub_partition_count(h), 3);
+	ck_assert_int_eq(create_topic(fd, 3, 0, "t1", 3, 1, false, false), 36);
+	ck_assert_int_eq(create_topic(fd, 4, 1, "t2", -1, 1, false, false), 0);
+	ck_assert_int_eq(hub_partition_count(ns_hub_find(ns, slice_from_cstr("t2"))), 2);
+	ck_assert_int_eq(create_topic(fd, 5, 2, "t3", 0, 1, false, false), 37);
+	ck_assert_int_eq(create_topic(fd, 6, 3, "t3", HUB_MAX_PARTITIONS + 1, 1, false, false), 37);
+	ck_assert_int_eq(create_topic(fd, 7, 4, "t3", 1, 3, false, false), 38);
+	ck_assert_int_eq(create_topic(fd, 8, 4, "t3", -1, -1, true, false), 42);
+	ck_assert_int_eq(create_topic(fd, 9, 4, "bad name", 1, 1, false, false), 17);
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("t3")));
+	close(fd);
+}
+END_TEST
+
+/* ---- a real client: librdkafka ---- */
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+	int *ok = opaque;
+
+	(void)rk;
+	if (!m->err)
+		(*ok)++;
+}
+
+START_TEST(librdkafka_round_trip)
+{
+	char bs[64], errstr[256];
+	rd_kafka_conf_t *conf = rd_kafka_conf_new();
+	rd_kafka_t *p, *c;
+	int delivered = 0, got = 0;
+	rd_kafka_topic_partition_list_t *tpl;
+
+	snprintf(bs, sizeof(bs), "127.0.0.1:%u", kafka_server_port(srv));
+	ck_assert_int_eq(rd_kafka_conf_set(conf, "bootstrap.servers", bs, errstr, sizeof(errstr)),
+			 RD_KAFKA_CONF_OK);
+	rd_kafka_conf_set(conf, "acks", "all", errstr, sizeof(errstr));
+	rd_kafka_conf_set(conf, "linger.ms", "5", errstr, sizeof(errstr));
+	rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+	rd_kafka_conf_set_opaque(conf, &delivered);
+	p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
+	ck_assert_ptr_nonnull(p);
+	for (int i = 0; i < 100; i++) {
+		char k[16], v[16];
+
+		snprintf(k, sizeof(k), "key%d", i);
+		snprintf(v, sizeof(v), "value%d", i);
+		ck_assert_int_eq(rd_kafka_producev(p, RD_KAFKA_V_TOPIC("rk"),
+						   RD_KAFKA_V_KEY(k, strlen(k)),
+						   RD_KAFKA_V_VALUE(v, strlen(v)),
+						   RD_KAFKA_V_HEADER("h", "hv", 2),
+						   RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+						   RD_KAFKA_V_END),
+				 RD_KAFKA_RESP_ERR_NO_ERROR);
+	}
+	ck_assert_int_eq(rd_kafka_flush(p, 20000), RD_KAFKA_RESP_ERR_NO_ERROR);
+	ck_assert_int_eq(delivered, 100);
+	rd_kafka_destroy(p);
+
+	conf = rd_kafka_conf_new();
+	rd_kafka_conf_set(conf, "bootstrap.servers", bs, errstr, sizeof(errstr));
+	rd_kafka_conf_set(conf, "group.id", "g", errstr, sizeof(errstr));
+	rd_kafka_conf_set(conf, "enable.auto.commit", "false", errstr, sizeof(errstr));
+	c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, errstr, sizeof(errstr));
+	ck_assert_ptr_nonnull(c);
+	tpl = rd_kafka_topic_partition_list_new(2);
+	rd_kafka_topic_partition_list_add(tpl, "rk", 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+	rd_kafka_topic_partition_list_add(tpl, "rk", 1)->offset = RD_KAFKA_OFFSET_BEGINNING;
+	ck_assert_int_eq(rd_kafka_assign(c, tpl), RD_KAFKA_RESP_ERR_NO_ERROR);
+	rd_kafka_topic_partition_list_destroy(tpl);
+	for (int64_t end = now_ms() + 20000; got < 100 && now_ms() < end;) {
+		rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 500);
+		rd_kafka_headers_t *hdrs;
+		const void *hv;
+		size_t hl;
+
+		if (!m)
+			continue;
+		if (!m->err) {
+			ck_assert_int_eq(rd_kafka_message_headers(m, &hdrs), 0);
+			ck_assert_int_eq(rd_kafka_header_get_last(hdrs, "h", &hv, &hl), 0);
+			ck_assert(hl == 2 && memcmp(hv, "hv", 2) == 0);
+			ck_assert(m->key_len >= 4 && memcmp(m->key, "key", 3) == 0);
+			got++;
+		}
+		rd_kafka_message_destroy(m);
+	}
+	ck_assert_int_eq(got, 100);
+	rd_kafka_consumer_close(c);
+	rd_kafka_destroy(c);
+}
+END_TEST
+
+static Suite *kafka_server_suite(void)
+{
+	Suite *s = suite_create("kafka_server");
+	TCase *tc;
+
+	tc = tcase_create("protocol");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, api_versions_v0_v3);
+	tcase_add_test(tc, api_versions_unknown_version);
+	tcase_add_test(tc, pipelined_in_order);
+	tcase_add_test(tc, pipelined_slow_head_keeps_order);
+	tcase_add_test(tc, bad_frames_close_only_their_connection);
+	tcase_add_test(tc, frame_at_limit_is_read);
+	tcase_add_test(tc, unknown_api_closes);
+	tcase_add_test(tc, malformed_body_closes);
+	tcase_add_test(tc, fetch_below_advertised_is_refused_per_item);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("produce");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, produce_acks_all);
+	tcase_add_test(tc, produce_acks0_sends_nothing);
+	tcase_add_test(tc, produce_two_batches);
+	tcase_add_test(tc, produce_bad_batch_appends_nothing);
+	tcase_add_test(tc, produce_errors);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("fetch");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, fetch_reads_back);
+	tcase_add_test(tc, fetch_limits);
+	tcase_add_test(tc, fetch_out_of_range_and_unknown);
+	tcase_add_test(tc, fetch_long_poll_wakes_on_append);
+	tcase_add_test(tc, fetch_min_bytes_waits_for_enough);
+	tcase_add_test(tc, fetch_deadline);
+	tcase_add_test(tc, close_with_pending_fetch);
+	tcase_add_test(tc, stop_with_work_in_flight);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("admin");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, list_offsets);
+	tcase_add_test(tc, metadata_auto_create);
+	tcase_add_test(tc, metadata_v8_all);
+	tcase_add_test(tc, create_topics);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("librdkafka");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, librdkafka_round_trip);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(kafka_server_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
