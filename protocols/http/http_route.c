@@ -1,8 +1,7 @@
 /*
  * Path router. Invariant: a route's slices always point into the given
  * path; the path is never copied or modified. The last segments decide the
- * route, so a hub name may itself contain '/' (the server falls back to
- * `whole` when such a hub exists).
+ * route; whatever comes before them is the hub name.
  */
 #include "http_route.h"
 
@@ -39,9 +38,8 @@ void http_route_parse(const char *path, size_t len, http_route_t *r)
 	s_last = seg_start(path, end);
 	if (s_last < 2 || !slice_eq_cstr(seg(path, s_last, end), "messages", true))
 		return;
-	r->whole = seg(path, 1, s_last - 1);
 	r->kind = HTTP_ROUTE_HUB;
-	r->hub = r->whole;
+	r->hub = seg(path, 1, s_last - 1);
 	/* /<hub>/<word>/<arg>/messages needs at least 3 segments before "messages" */
 	s_arg = seg_start(path, s_last - 1);
 	if (s_arg < 2)

@@ -8,8 +8,9 @@
  *   /<hub>/publishers/<name>/messages   (also /publisher/, as a doc example spells it)
  *
  * The fixed words are matched without ASCII case; the hub name is kept as
- * written (hub names may contain '/'). Query strings never reach here (the
- * server strips them). Pure code.
+ * written, and is everything before them (so "/a/b/messages" names hub
+ * "a/b", which the namespace refuses as a name: 404). Query strings never
+ * reach here (the server strips them). Pure code.
  */
 #ifndef TRIB_HTTP_ROUTE_H
 #define TRIB_HTTP_ROUTE_H
@@ -30,10 +31,8 @@ typedef enum http_route_kind {
 /** A parsed path; slices borrow the path. */
 typedef struct http_route {
 	http_route_kind_t kind;
-	trib_slice_t hub;   /**< hub name */
-	trib_slice_t arg;   /**< partition id text or publisher name; null for HUB */
-	trib_slice_t whole; /**< everything between the first '/' and "/messages": the hub
-			     *   name when the path is read as /<hub>/messages */
+	trib_slice_t hub; /**< hub name */
+	trib_slice_t arg; /**< partition id text or publisher name; null for HUB */
 } http_route_t;
 
 /**

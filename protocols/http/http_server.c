@@ -232,22 +232,6 @@ static int qlen(trib_slice_t s)
 
 /* ---- first call: routing ---- */
 
-static hub_t *find_hub(http_server_t *srv, http_route_t *r)
-{
-	hub_t *h = ns_hub_find(srv->ns, r->hub);
-
-	/* a hub whose own name contains "/partitions/<id>" wins over the route reading */
-	if (!h && r->kind != HTTP_ROUTE_HUB) {
-		h = ns_hub_find(srv->ns, r->whole);
-		if (h) {
-			r->kind = HTTP_ROUTE_HUB;
-			r->hub = r->whole;
-			r->arg = TRIB_SLICE_NULL;
-		}
-	}
-	return h;
-}
-
 /* Content-Length over the limit: refuse before reading a byte of the body. */
 static bool length_over(struct MHD_Connection *conn, uint32_t max, uint64_t *len)
 {
@@ -325,7 +309,7 @@ static enum MHD_Result first_call(http_server_t *srv, struct MHD_Connection *con
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 		return queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "method %.16s is not allowed; use POST", method);
-	hub = find_hub(srv, &r);
+	hub = ns_hub_find(srv->ns, r.hub);
 	if (!hub)
 		return queue_text(conn, http_status_of(TRIB_ERR_NOT_FOUND),
 				  "event hub '%.*s' not found", qlen(r.hub),

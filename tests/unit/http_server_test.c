@@ -247,6 +247,23 @@ START_TEST(batch_created_and_stored)
 }
 END_TEST
 
+START_TEST(partition_route_keeps_key)
+{
+	rec_t recs[4];
+
+	/* the partition is fixed by the path; the PartitionKey is still the record key */
+	ck_assert_int_eq(
+		post_batch("/eh1/partitions/1/messages",
+			   "[{\"Body\":\"a\",\"BrokerProperties\":{\"PartitionKey\":\"k1\"}},"
+			   "{\"Body\":\"b\",\"BrokerProperties\":{\"PartitionKey\":\"k2\"}}]"),
+		201);
+	ck_assert_int_eq(read_part(1, recs, 4), 2);
+	ck_assert_str_eq(recs[0].key, "k1");
+	ck_assert_str_eq(recs[1].key, "k2");
+	ck_assert_int_eq(total_stored(), 2);
+}
+END_TEST
+
 START_TEST(batch_keys_spread)
 {
 	rec_t recs[16];
@@ -508,6 +525,7 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, batch_created_and_stored);
 	tcase_add_test(t, batch_keys_spread);
+	tcase_add_test(t, partition_route_keeps_key);
 	tcase_add_test(t, single_event_typed_headers);
 	tcase_add_test(t, publisher_route);
 	tcase_add_test(t, chunked_ok);
