@@ -40,6 +40,7 @@ void *http_arena_alloc(http_arena_t *a, size_t n);
 /**
  * A copy of @p n bytes at @p p in the arena (NUL-terminated, so it can be
  * used as a C string when the bytes hold none). NULL when memory is short.
+ * @thread whoever owns the arena  @locks none
  */
 char *http_arena_dup(http_arena_t *a, const void *p, size_t n);
 
