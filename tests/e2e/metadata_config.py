@@ -22,7 +22,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
 
 from proton import Message  # noqa: E402
-from proton.utils import LinkDetached, LinkException  # noqa: E402
+from proton import LinkException  # noqa: E402
+from proton.utils import LinkDetached  # noqa: E402
 
 
 def emulator_config(entities):
