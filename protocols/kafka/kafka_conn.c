@@ -38,6 +38,7 @@ struct kafka_conn {
 	kafka_req_t *qhead; /* response slots, oldest first */
 	kafka_req_t *qtail;
 	size_t inflight;  /* slots queued */
+	size_t inflight_bytes; /* frame bytes of the queued slots */
 	uint32_t events;  /* epoll interest currently registered */
 	bool paused;      /* reading stopped by backpressure */
 	bool want_out;    /* a write hit EAGAIN */
@@ -124,6 +125,7 @@ static void queue_push(kafka_conn_t *c, kafka_req_t *req)
 		c->qhead = req;
 	c->qtail = req;
 	c->inflight++;
+	c->inflight_bytes += req->frame_len;
 }
 
 static kafka_req_t *queue_pop(kafka_conn_t *c)
@@ -137,6 +139,7 @@ static kafka_req_t *queue_pop(kafka_conn_t *c)
 		c->qtail = NULL;
 	req->next = NULL;
 	c->inflight--;
+	c->inflight_bytes -= req->frame_len;
 	return req;
 }
 
@@ -188,10 +191,17 @@ static bool take_frame(kafka_conn_t *c, uint32_t payload)
 	return true;
 }
 
-/* Dispatches every complete buffered frame, up to the in-flight limit. */
+/* Whether unanswered requests fill the connection's share (always room for one). */
+static bool full(const kafka_conn_t *c)
+{
+	return c->inflight >= KAFKA_CONN_MAX_INFLIGHT ||
+	       (c->inflight > 0 && c->inflight_bytes >= KAFKA_CONN_MAX_INFLIGHT_BYTES);
+}
+
+/* Dispatches every complete buffered frame, up to the in-flight limits. */
 static void parse_frames(kafka_conn_t *c)
 {
-	while (!c->closed && c->inflight < KAFKA_CONN_MAX_INFLIGHT) {
+	while (!c->closed && !full(c)) {
 		uint32_t payload = 0;
 		kafka_frame_status_t st;
 
@@ -213,7 +223,7 @@ static void parse_frames(kafka_conn_t *c)
 		if (!take_frame(c, payload))
 			return;
 	}
-	c->paused = c->inflight >= KAFKA_CONN_MAX_INFLIGHT;
+	c->paused = full(c);
 	if (c->in_len == 0 && c->in_cap > KAFKA_CONN_READ_CHUNK) {
 		mem_free(c->in);
 		c->in = NULL;
@@ -318,7 +328,7 @@ static void pump(kafka_conn_t *c)
 
 		if (!write_ready(c))
 			return;
-		if (c->paused && c->inflight < KAFKA_CONN_MAX_INFLIGHT) {
+		if (c->paused && !full(c)) {
 			c->paused = false;
 			parse_frames(c);
 		}

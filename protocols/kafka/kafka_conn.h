@@ -3,7 +3,8 @@
  * socket, an input buffer with a resumable frame parser that takes only
  * complete frames, and a queue of response slots flushed in request order.
  * Writes are eager; EPOLLOUT is armed only while the socket is full. Reading
- * pauses while KAFKA_CONN_MAX_INFLIGHT requests are unanswered.
+ * pauses while KAFKA_CONN_MAX_INFLIGHT requests, or
+ * KAFKA_CONN_MAX_INFLIGHT_BYTES of them, are unanswered.
  *
  * A connection that cannot be read (bad frame size, malformed request,
  * unknown API) is closed on its own; others carry on.
@@ -18,6 +19,11 @@
 
 /** Unanswered requests per connection before reading pauses (backpressure). */
 #define KAFKA_CONN_MAX_INFLIGHT 128
+/**
+ * Request bytes held by unanswered requests of one connection before reading
+ * pauses; one request is always taken, however large (up to the frame limit).
+ */
+#define KAFKA_CONN_MAX_INFLIGHT_BYTES (64u * 1024 * 1024)
 /** Read size and the input buffer kept between frames, bytes. */
 #define KAFKA_CONN_READ_CHUNK (64u * 1024)
 

@@ -29,6 +29,9 @@
 #include "log.h"
 #include "mem.h"
 
+/* Largest answer, bytes: Kafka's broker default fetch.max.bytes (55 MiB). */
+#define KAFKA_FETCH_MAX_BYTES (55u * 1024 * 1024)
+
 typedef struct fetch_state fetch_state_t;
 
 typedef struct fetch_part {
@@ -72,6 +75,8 @@ static size_t evaluate(fetch_state_t *st, bool *error)
 	size_t budget = st->q.max_bytes > 0 ? (size_t)st->q.max_bytes : 0;
 	size_t total = 0;
 
+	if (budget > KAFKA_FETCH_MAX_BYTES)
+		budget = KAFKA_FETCH_MAX_BYTES;
 	*error = false;
 	for (int32_t i = 0; i < st->part_count; i++) {
 		fetch_part_t *fp = &st->parts[i];
