@@ -45,14 +45,17 @@ enum {
 	KAFKA_API_CREATE_TOPICS = 19,
 };
 
-/** The table entry for @p key, or NULL for an API we do not serve. @thread any */
+/** The table entry for @p key, or NULL for an API we do not serve. @thread any @locks none */
 const kafka_api_t *kafka_api_find(int16_t key);
 
-/** Number of table entries; kafka_api_at(i) for i < count, ordered by key. @thread any */
+/**
+ * Number of table entries; kafka_api_at(i) for i < count gives them ordered
+ * by key (NULL past the end). @thread any  @locks none
+ */
 size_t kafka_api_count(void);
 const kafka_api_t *kafka_api_at(size_t i);
 
-/** True when @p version of @p api uses flexible encodings. @thread any */
+/** True when @p version of @p api uses flexible encodings. @thread any @locks none */
 bool kafka_api_flexible(const kafka_api_t *api, int16_t version);
 
 #endif

@@ -31,10 +31,17 @@ void kafka_arena_init(kafka_arena_t *a);
  */
 void *kafka_arena_alloc(kafka_arena_t *a, size_t n);
 
-/** As kafka_arena_alloc for @p count elements of @p size; the product is overflow-checked. */
+/**
+ * As kafka_arena_alloc for @p count elements of @p size; the product is
+ * overflow-checked (NULL when it overflows).
+ * @thread the arena's owner  @locks none
+ */
 void *kafka_arena_calloc(kafka_arena_t *a, size_t count, size_t size);
 
-/** Frees every block; the arena is empty and reusable afterwards. NULL accepted. */
+/**
+ * Frees every block; the arena is empty and reusable afterwards. NULL accepted.
+ * @thread the arena's owner  @locks none
+ */
 void kafka_arena_free(kafka_arena_t *a);
 
 #endif

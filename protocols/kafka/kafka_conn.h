@@ -36,7 +36,7 @@
  */
 kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer);
 
-/** Handles epoll @p events (EPOLLIN/OUT/ERR/HUP) for @p c. @thread kafka loop */
+/** Handles epoll @p events (EPOLLIN/OUT/ERR/HUP) for @p c. @thread kafka loop  @locks none */
 void kafka_conn_on_event(kafka_conn_t *c, uint32_t events);
 
 /**
@@ -45,21 +45,21 @@ void kafka_conn_on_event(kafka_conn_t *c, uint32_t events);
  */
 void kafka_conn_mark_dirty(kafka_conn_t *c);
 
-/** Flushes every connection marked dirty. @thread kafka loop */
+/** Flushes every connection marked dirty. @thread kafka loop  @locks none */
 void kafka_conn_flush_dirty(kafka_env_t *env);
 
 /**
  * Closes @p c: logs @p why (NULL for an ordinary peer close), closes the
  * socket, detaches and cancels every queued request, and moves @p c to
  * env->closed to be freed by kafka_conn_reap. Idempotent.
- * @thread kafka loop
+ * @thread kafka loop  @locks none
  */
 void kafka_conn_close(kafka_conn_t *c, const char *why);
 
-/** Frees every connection on env->closed. @thread kafka loop */
+/** Frees every connection on env->closed. @thread kafka loop  @locks none */
 void kafka_conn_reap(kafka_env_t *env);
 
-/** Best-effort final write of ready responses before shutdown. @thread kafka loop */
+/** Best-effort final write of ready responses before shutdown. @thread kafka loop  @locks none */
 void kafka_conn_flush(kafka_conn_t *c);
 
 #endif

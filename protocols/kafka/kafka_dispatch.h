@@ -1,6 +1,6 @@
 /**
  * Routes one request frame to its handler after the version decisions of
- * the brief (docs/kafka.md): the header-version choice, unknown keys and
+ * protocols/kafka/README.md: the header-version choice, unknown keys and
  * versions, and the ApiVersions special case all happen here, once.
  */
 #ifndef TRIB_KAFKA_DISPATCH_H

@@ -73,14 +73,16 @@ void kafka_frame_ids(const uint8_t *p, size_t len, int16_t *api_key, int16_t *ap
 trib_err_t kafka_frame_hdr_decode(wire_rd_t *rd, int version, kafka_hdr_t *h) TRIB_MUST_CHECK;
 
 /**
- * Request header version for a request of @p api_key at @p flexible: 2 for
- * flexible versions, else 1.
+ * Request header version: 2 for a flexible request version, else 1
+ * (ControlledShutdown v0's header v0 is not served here).
+ * @thread any  @locks none
  */
 int kafka_frame_req_hdr_version(bool flexible);
 
 /**
  * Response header version: 0 for every ApiVersions response (KIP-511) and
  * every non-flexible response, 1 (with a tag buffer) for flexible ones.
+ * @thread any  @locks none
  */
 int kafka_frame_resp_hdr_version(int16_t api_key, bool flexible);
 

@@ -90,10 +90,13 @@ struct kafka_req {
  */
 kafka_req_t *kafka_req_new(kafka_env_t *env, kafka_conn_t *conn, uint8_t *frame, size_t len);
 
-/** Takes a reference. @thread kafka loop */
+/** Takes a reference. @thread kafka loop  @locks none */
 void kafka_req_ref(kafka_req_t *req);
 
-/** Drops a reference; the last one frees the request (it must not be timed). @thread kafka loop */
+/**
+ * Drops a reference; the last one frees the request (frame, arena, response).
+ * @thread kafka loop  @locks none
+ */
 void kafka_req_unref(kafka_req_t *req);
 
 /**
@@ -109,32 +112,36 @@ trib_err_t kafka_req_respond(kafka_req_t *req, kafka_body_fn fn, const void *bod
 /**
  * As kafka_req_respond with an explicit body version and header version,
  * for answers in another shape than the request's (ApiVersions v0 errors).
+ * @thread kafka loop  @locks none
  */
 trib_err_t kafka_req_respond_as(kafka_req_t *req, int hdr_version, int16_t version,
 				kafka_body_fn fn, const void *body);
 
-/** Marks the slot ready with nothing to send (Produce with acks=0). @thread kafka loop */
+/** Marks the slot ready with nothing to send (Produce acks=0). @thread kafka loop @locks none */
 void kafka_req_respond_none(kafka_req_t *req);
 
 /**
  * Arms (or moves) the request's deadline at @p deadline_ms (monotonic ms);
- * ops->timeout runs once it passes. @thread kafka loop
+ * ops->timeout runs once it passes. @thread kafka loop  @locks none
  */
 void kafka_req_timer_set(kafka_req_t *req, int64_t deadline_ms);
 
-/** Disarms the deadline; safe when not armed. @thread kafka loop */
+/** Disarms the deadline; safe when not armed. @thread kafka loop  @locks none */
 void kafka_req_timer_clear(kafka_req_t *req);
 
 /**
  * Milliseconds until the nearest deadline (0 when one already passed), or
- * -1 when none is armed: the epoll_wait timeout. @thread kafka loop
+ * -1 when none is armed: the epoll_wait timeout. @thread kafka loop  @locks none
  */
 int kafka_env_timeout_ms(const kafka_env_t *env);
 
-/** Runs ops->timeout of every request whose deadline is <= env->now_ms. @thread kafka loop */
+/**
+ * Runs ops->timeout of every request whose deadline is <= env->now_ms.
+ * @thread kafka loop  @locks none
+ */
 void kafka_env_run_timers(kafka_env_t *env);
 
-/** Monotonic clock in ms. @thread any */
+/** Monotonic clock in ms. @thread any  @locks none */
 int64_t kafka_env_clock_ms(void);
 
 #endif

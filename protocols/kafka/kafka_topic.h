@@ -13,7 +13,10 @@
 
 #define KAFKA_TOPIC_NAME_MAX 249 /**< bytes */
 
-/** True when @p name (borrowed) is a legal Kafka topic name. @thread any @locks none */
+/**
+ * True when @p name (borrowed) is a legal Kafka topic name.
+ * @thread any  @locks none
+ */
 bool kafka_topic_name_valid(trib_slice_t name);
 
 #endif

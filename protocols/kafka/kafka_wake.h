@@ -46,10 +46,13 @@ struct kafka_wakeq {
  */
 trib_err_t kafka_wakeq_init(kafka_wakeq_t *q) TRIB_MUST_CHECK;
 
-/** Closes the eventfd; the list must be empty or its nodes abandoned. @thread loop */
+/**
+ * Closes the eventfd and frees the mutex; the list must be empty or its
+ * nodes abandoned. @thread loop  @locks none
+ */
 void kafka_wakeq_destroy(kafka_wakeq_t *q);
 
-/** Sets up node @p w to post to @p q and run @p fn. @thread loop @locks none */
+/** Sets up node @p w to post to @p q and run @p fn. @thread loop  @locks none */
 void kafka_wake_init(kafka_wake_t *w, kafka_wakeq_t *q, kafka_wake_fn fn);
 
 /**

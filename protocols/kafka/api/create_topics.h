@@ -52,7 +52,8 @@ typedef struct kafka_create_topics_resp {
 trib_err_t kafka_create_topics_req_decode(wire_rd_t *rd, int16_t version, kafka_arena_t *arena,
 					  kafka_create_topics_req_t *out) TRIB_MUST_CHECK;
 
-/** Writes a kafka_create_topics_resp_t at @p version (0-4) (kafka_body_fn shape). @thread any */
+/** Writes a kafka_create_topics_resp_t at @p version (0-4) (kafka_body_fn shape).
+ * @thread any  @locks none */
 void kafka_create_topics_resp_write(wire_wr_t *wr, int16_t version, const void *resp);
 
 #endif

@@ -69,7 +69,8 @@ typedef struct kafka_list_offsets_resp {
 trib_err_t kafka_list_offsets_req_decode(wire_rd_t *rd, int16_t version, kafka_arena_t *arena,
 					 kafka_list_offsets_req_t *out) TRIB_MUST_CHECK;
 
-/** Writes a kafka_list_offsets_resp_t at @p version (0-5) (kafka_body_fn shape). @thread any */
+/** Writes a kafka_list_offsets_resp_t at @p version (0-5) (kafka_body_fn shape).
+ * @thread any  @locks none */
 void kafka_list_offsets_resp_write(wire_wr_t *wr, int16_t version, const void *resp);
 
 #endif

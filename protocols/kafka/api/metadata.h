@@ -75,7 +75,8 @@ typedef struct kafka_metadata_resp {
 trib_err_t kafka_metadata_req_decode(wire_rd_t *rd, int16_t version, kafka_arena_t *arena,
 				     kafka_metadata_req_t *out) TRIB_MUST_CHECK;
 
-/** Writes a kafka_metadata_resp_t at @p version (0-8) (kafka_body_fn shape). @thread any */
+/** Writes a kafka_metadata_resp_t at @p version (0-8) (kafka_body_fn shape).
+ * @thread any  @locks none */
 void kafka_metadata_resp_write(wire_wr_t *wr, int16_t version, const void *resp);
 
 #endif

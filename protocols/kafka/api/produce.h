@@ -65,7 +65,8 @@ typedef struct kafka_produce_resp {
 trib_err_t kafka_produce_req_decode(wire_rd_t *rd, int16_t version, kafka_arena_t *arena,
 				    kafka_produce_req_t *out) TRIB_MUST_CHECK;
 
-/** Writes a kafka_produce_resp_t at @p version (0-8) (kafka_body_fn shape). @thread any */
+/** Writes a kafka_produce_resp_t at @p version (0-8) (kafka_body_fn shape).
+ * @thread any  @locks none */
 void kafka_produce_resp_write(wire_wr_t *wr, int16_t version, const void *resp);
 
 #endif
