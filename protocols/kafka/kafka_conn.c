@@ -158,8 +158,23 @@ static bool in_reserve(kafka_conn_t *c, size_t need)
 	return true;
 }
 
-/* Takes one complete frame of @payload bytes off the front of the input buffer. */
-static bool take_frame(kafka_conn_t *c, uint32_t payload)
+/* Makes room for all of the partial frame at the front once its size is known and acceptable. */
+static bool reserve_next(kafka_conn_t *c)
+{
+	uint32_t payload = 0;
+
+	if (kafka_frame_peek(c->in, c->in_len, c->env->max_request_bytes, &payload) !=
+		    KAFKA_FRAME_NEED_MORE ||
+	    payload == 0)
+		return true;
+	return in_reserve(c, KAFKA_FRAME_PREFIX + (size_t)payload);
+}
+
+/*
+ * Copies the complete frame payload at @p (@payload bytes) into a request
+ * and dispatches it. Returns false when the connection was closed.
+ */
+static bool take_frame(kafka_conn_t *c, const uint8_t *p, uint32_t payload)
 {
 	uint8_t *frame = mem_alloc(MEM_KAFKA, payload);
 	kafka_req_t *req;
@@ -169,9 +184,7 @@ static bool take_frame(kafka_conn_t *c, uint32_t payload)
 		kafka_conn_close(c, "out of memory for a request");
 		return false;
 	}
-	memcpy(frame, c->in + KAFKA_FRAME_PREFIX, payload);
-	c->in_len -= KAFKA_FRAME_PREFIX + payload;
-	memmove(c->in, c->in + KAFKA_FRAME_PREFIX + payload, c->in_len);
+	memcpy(frame, p, payload);
 	req = kafka_req_new(c->env, c, frame, payload);
 	if (!req) {
 		kafka_conn_close(c, "out of memory for a request");
@@ -198,30 +211,41 @@ static bool full(const kafka_conn_t *c)
 	       (c->inflight > 0 && c->inflight_bytes >= KAFKA_CONN_MAX_INFLIGHT_BYTES);
 }
 
-/* Dispatches every complete buffered frame, up to the in-flight limits. */
+/*
+ * Dispatches every complete buffered frame, up to the in-flight limits, then
+ * moves what is left (the start of a frame) to the front once.
+ */
 static void parse_frames(kafka_conn_t *c)
 {
+	size_t off = 0;
+
 	while (!c->closed && !full(c)) {
 		uint32_t payload = 0;
 		kafka_frame_status_t st;
 
-		st = kafka_frame_peek(c->in, c->in_len, c->env->max_request_bytes, &payload);
+		st = kafka_frame_peek(c->in + off, c->in_len - off, c->env->max_request_bytes,
+				      &payload);
 		if (st == KAFKA_FRAME_BAD) {
 			char why[96];
 
 			snprintf(why, sizeof(why), "bad frame size prefix %d (limit %u)",
-				 (int32_t)wire_load_u32(c->in), c->env->max_request_bytes);
+				 (int32_t)wire_load_u32(c->in + off), c->env->max_request_bytes);
 			kafka_conn_close(c, why);
 			return;
 		}
-		if (st == KAFKA_FRAME_NEED_MORE) {
-			/* the size is known and acceptable: make room for the whole frame */
-			if (payload && !in_reserve(c, KAFKA_FRAME_PREFIX + (size_t)payload))
-				kafka_conn_close(c, "out of memory for a frame");
+		if (st == KAFKA_FRAME_NEED_MORE)
 			break;
-		}
-		if (!take_frame(c, payload))
-			return;
+		if (!take_frame(c, c->in + off + KAFKA_FRAME_PREFIX, payload))
+			return; /* closed: the buffer is gone */
+		off += KAFKA_FRAME_PREFIX + (size_t)payload;
+	}
+	if (off) {
+		memmove(c->in, c->in + off, c->in_len - off);
+		c->in_len -= off;
+	}
+	if (!reserve_next(c)) {
+		kafka_conn_close(c, "out of memory for a frame");
+		return;
 	}
 	c->paused = full(c);
 	if (c->in_len == 0 && c->in_cap > KAFKA_CONN_READ_CHUNK) {

@@ -495,6 +495,30 @@ START_TEST(pipelined_in_order)
 }
 END_TEST
 
+START_TEST(pipelined_many_in_one_write)
+{
+	/* more than KAFKA_CONN_MAX_INFLIGHT at once: reading pauses and resumes, order holds */
+	enum { N = 300 };
+	static uint8_t out[N * 32];
+	int fd = dial();
+	size_t n = 0;
+
+	for (int i = 0; i < N; i++)
+		n += frame(out + n, sizeof(out) - n, 18, i % 3, 1000 + i, false, NULL);
+	send_all(fd, out, n);
+	for (int i = 0; i < N; i++) {
+		resp_t r = expect_resp(fd, 1000 + i);
+
+		ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+		expect_api_keys(&r.rd, false);
+		if (i % 3)
+			ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+		resp_done(&r);
+	}
+	close(fd);
+}
+END_TEST
+
 START_TEST(pipelined_slow_head_keeps_order)
 {
 	/* a long-poll Fetch, then ApiVersions: the second answer waits for the first */
@@ -1282,6 +1306,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, api_versions_v0_v3);
 	tcase_add_test(tc, api_versions_unknown_version);
 	tcase_add_test(tc, pipelined_in_order);
+	tcase_add_test(tc, pipelined_many_in_one_write);
 	tcase_add_test(tc, pipelined_slow_head_keeps_order);
 	tcase_add_test(tc, bad_frames_close_only_their_connection);
 	tcase_add_test(tc, frame_at_limit_is_read);
