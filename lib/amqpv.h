@@ -81,4 +81,110 @@ void amqpv_wr_symbol(wire_wr_t *wr, trib_slice_t s);
 /** Writes binary: vbin8 (0xa0) / vbin32 (0xb0). */
 void amqpv_wr_binary(wire_wr_t *wr, trib_slice_t s);
 
+/*
+ * Reading (OASIS AMQP 1.0 part 1, §1.2 "Type Encodings"). A value is a
+ * constructor, optionally preceded by descriptors (0x00 descriptor
+ * constructor), then the value bytes. amqpv_rd checks the whole value,
+ * nested lists, maps, arrays and descriptors included, so a value it
+ * returns can be walked again without further bounds surprises.
+ */
+
+/** Deepest nesting of compound values and descriptors accepted. */
+#define AMQPV_MAX_DEPTH 32
+/**
+ * Most elements in one compound value or array. Bounds the work spent on
+ * arrays of zero-width elements, whose count no byte length limits.
+ */
+#define AMQPV_MAX_ELEMENTS 1000000u
+
+/** One decoded value; every slice borrows the input bytes. */
+typedef struct amqpv {
+	uint8_t code;            /**< format code of the value itself (after any descriptor) */
+	trib_slice_t raw;        /**< the whole encoding, descriptors and constructor included */
+	trib_slice_t descriptor; /**< raw encoding of the (outermost) descriptor; null slice if none */
+	/**
+	 * The value bytes: fixed-width types their bytes (empty for 0x40..0x45),
+	 * variable-width types their content (without the size), lists and
+	 * maps their elements (after size and count), arrays their elements
+	 * (after the element constructor).
+	 */
+	trib_slice_t data;
+	uint32_t count;    /**< elements of a list, map (keys + values) or array */
+	uint8_t elem_code; /**< arrays: the element format code */
+} amqpv_t;
+
+/**
+ * Reads one complete value from @p rd into @p v, checking every nested
+ * value (at most AMQPV_MAX_DEPTH levels, AMQPV_MAX_ELEMENTS per compound).
+ * On malformed or unknown encodings the reader fails (sticky) and false is
+ * returned; @p v then holds nothing useful.
+ * @thread any  @locks none
+ */
+bool amqpv_rd(wire_rd_t *rd, amqpv_t *v);
+
+/**
+ * As amqpv_rd for a value that will sit @p depth levels deep inside
+ * another (a map entry of a section is at depth 2): the value may nest at
+ * most AMQPV_MAX_DEPTH - @p depth levels itself, so that the enclosing
+ * value still reads back with amqpv_rd.
+ * @thread any  @locks none
+ */
+bool amqpv_rd_at(wire_rd_t *rd, amqpv_t *v, int depth);
+
+/** Skips one complete value (checked as amqpv_rd does). @thread any @locks none */
+void amqpv_rd_skip(wire_rd_t *rd);
+
+/**
+ * Starts @p rd over the elements of the list or map @p v (each then read
+ * with amqpv_rd). Returns false for other types.
+ * @thread any  @locks none
+ */
+bool amqpv_elements(const amqpv_t *v, wire_rd_t *rd);
+
+/** True for null (0x40). */
+bool amqpv_is_null(const amqpv_t *v);
+/** True for a list (0x45, 0xc0, 0xd0). */
+bool amqpv_is_list(const amqpv_t *v);
+/** True for a map (0xc1, 0xd1). */
+bool amqpv_is_map(const amqpv_t *v);
+/** True for a string (0xa1, 0xb1). */
+bool amqpv_is_string(const amqpv_t *v);
+/** True for a symbol (0xa3, 0xb3). */
+bool amqpv_is_symbol(const amqpv_t *v);
+/** True for binary (0xa0, 0xb0). */
+bool amqpv_is_binary(const amqpv_t *v);
+
+/**
+ * The bytes of a string, symbol or binary in *out (borrowed from the
+ * input). Returns false for other types.
+ */
+bool amqpv_get_bytes(const amqpv_t *v, trib_slice_t *out);
+/** Any unsigned integer type (ubyte, ushort, uint, ulong and their short forms). */
+bool amqpv_get_u64(const amqpv_t *v, uint64_t *out);
+/** Any signed integer type (byte, short, int, long and short forms) or a timestamp. */
+bool amqpv_get_i64(const amqpv_t *v, int64_t *out);
+/** A boolean (0x41, 0x42, 0x56). */
+bool amqpv_get_bool(const amqpv_t *v, bool *out);
+
+/**
+ * True when @p v is described and its descriptor is the ulong @p code or
+ * the symbol @p symbol (NULL to match by code only).
+ * @thread any  @locks none
+ */
+bool amqpv_descriptor_is(const amqpv_t *v, uint64_t code, const char *symbol);
+
+/**
+ * Writes a list (0xc0/0xd0, or list0 when empty) or map (0xc1/0xd1)
+ * header for @p count elements whose encodings take @p body_bytes bytes;
+ * the caller writes the elements next (sized first, STYLE.md §5).
+ * The 8-bit form is chosen when count and size fit in one byte.
+ */
+void amqpv_wr_list_header(wire_wr_t *wr, size_t body_bytes, uint32_t count);
+/** As amqpv_wr_list_header for a map (@p count = keys + values). */
+void amqpv_wr_map_header(wire_wr_t *wr, size_t body_bytes, uint32_t count);
+/** Writes a descriptor constructor for ulong @p code: 0x00 0x53 code, or 0x00 0x80 + 8 bytes. */
+void amqpv_wr_descriptor(wire_wr_t *wr, uint64_t code);
+/** Writes an AMQP uuid (0x98 + 16 bytes). */
+void amqpv_wr_uuid(wire_wr_t *wr, const uint8_t uuid[16]);
+
 #endif

@@ -1,0 +1,293 @@
+/*
+ * Delivering stored records to AMQP receivers.
+ *
+ * Invariants: next_offset is the first offset not yet delivered; the
+ * stored bytes in l->batch hold whole batches from a part_read range and
+ * are walked batch by batch (records below next_offset, and older than
+ * min_ts for an enqueued-time filter, are skipped). Sending stops at zero
+ * credit, when the session already buffers AMQP_RECV_MAX_BUFFERED unsent
+ * bytes (resumed by the connection when its writes drain), or when caught
+ * up (waiter armed, resumed by its wake). The waiter is disarmed on every
+ * close path before the state can be freed.
+ */
+#include "amqp_recv.h"
+
+#include <inttypes.h>
+#include <proton/codec.h>
+#include <proton/terminus.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "amqp_conn.h"
+#include "amqp_err.h"
+#include "amqp_filter.h"
+#include "amqp_msg.h"
+#include "log.h"
+#include "mem.h"
+
+/* Flusher thread, under the partition's waiter lock: only flag and wake. */
+static void on_wake(void *arg)
+{
+	amqp_link_t *l = arg;
+
+	atomic_store(&l->woken, true);
+	amqp_conn_wake(l->conn);
+}
+
+static trib_err_t read_filter(pn_link_t *pl, amqp_filter_t *f)
+{
+	pn_data_t *fd = pn_terminus_filter(pn_link_remote_source(pl));
+	ssize_t n = fd ? pn_data_encoded_size(fd) : 0;
+	char *buf;
+	trib_err_t err;
+
+	if (n <= 0)
+		return amqp_filter_parse(NULL, 0, f);
+	buf = mem_alloc(MEM_AMQP, (size_t)n);
+	if (!buf)
+		return TRIB_ERR_NOMEM;
+	if (pn_data_encode(fd, buf, (size_t)n) != n)
+		err = TRIB_ERR_INVALID;
+	else
+		err = amqp_filter_parse((const uint8_t *)buf, (size_t)n, f);
+	mem_free(buf);
+	return err;
+}
+
+static trib_err_t start_offset(amqp_link_t *l, const amqp_filter_t *f, char *why, size_t why_len)
+{
+	int64_t log_start = part_log_start(l->part);
+	int64_t hwm = part_high_watermark(l->part);
+	int64_t at;
+	trib_err_t err;
+
+	if (f->kind == AMQP_FILTER_TIME) {
+		l->min_ts = f->inclusive || f->value == INT64_MAX ? f->value : f->value + 1;
+		at = part_offset_for_time(l->part, l->min_ts);
+		l->next_offset = at < log_start ? log_start : at;
+		return TRIB_OK;
+	}
+	err = amqp_filter_start(f, log_start, hwm, &l->next_offset);
+	if (err == TRIB_ERR_OUT_OF_RANGE) {
+		at = f->inclusive ? f->value : f->value + 1;
+		snprintf(why, why_len,
+			 "The supplied sequence number '%" PRId64 "' is invalid. The last sequence "
+			 "number in the system is '%" PRId64 "'.",
+			 at, hwm - 1);
+	}
+	return err;
+}
+
+trib_err_t amqp_recv_open(amqp_link_t *l, char *why, size_t why_len)
+{
+	pn_link_t *pl = l->pn;
+	amqp_filter_t f;
+	trib_err_t err = read_filter(pl, &f);
+
+	if (err) {
+		snprintf(why, why_len, "The selector filter on the source could not be read.");
+		return err;
+	}
+	err = start_offset(l, &f, why, why_len);
+	if (err)
+		return err;
+	pn_terminus_copy(pn_link_source(pl), pn_link_remote_source(pl));
+	pn_terminus_copy(pn_link_target(pl), pn_link_remote_target(pl));
+	l->presettle = pn_link_remote_snd_settle_mode(pl) != PN_SND_UNSETTLED;
+	pn_link_set_snd_settle_mode(pl, l->presettle ? PN_SND_SETTLED : PN_SND_UNSETTLED);
+	pn_link_set_rcv_settle_mode(pl, PN_RCV_FIRST);
+	l->waiter.wake = on_wake;
+	l->waiter.arg = l;
+	pn_link_open(pl);
+	log_debug("amqp: receiver '%s' starts at offset %" PRId64, l->name, l->next_offset);
+	amqp_recv_pump(l);
+	return TRIB_OK;
+}
+
+static void drop_batch(amqp_link_t *l)
+{
+	mem_free(l->batch);
+	l->batch = NULL;
+	l->batch_len = l->batch_pos = 0;
+	l->in_batch = false;
+}
+
+/* Reads stored batches at next_offset. 1: loaded; 0: caught up, waiter armed; -1: link failed. */
+static int load(amqp_link_t *l)
+{
+	store_range_t range;
+	trib_err_t err;
+
+	for (;;) {
+		err = part_read(l->part, l->next_offset, AMQP_RECV_READ_BYTES, &range);
+		if (err == TRIB_ERR_OUT_OF_RANGE && l->next_offset < part_log_start(l->part)) {
+			/* retention removed what we were about to read: go on from the start */
+			l->next_offset = part_log_start(l->part);
+			continue;
+		}
+		if (err) {
+			amqp_link_fail(l, err, "The partition could not be read.");
+			return -1;
+		}
+		if (range.len > 0)
+			break;
+		l->waiter.offset = l->next_offset;
+		if (part_wait(l->part, &l->waiter)) {
+			l->waiting = true;
+			return 0;
+		}
+	}
+	l->batch = mem_alloc(MEM_AMQP, range.len);
+	if (!l->batch) {
+		amqp_link_fail(l, TRIB_ERR_NOMEM, "out of memory");
+		return -1;
+	}
+	err = part_read_copy(l->part, &range, l->batch);
+	if (err) {
+		drop_batch(l);
+		amqp_link_fail(l, err, "The partition could not be read.");
+		return -1;
+	}
+	l->batch_len = range.len;
+	l->batch_pos = 0;
+	return 1;
+}
+
+/* Starts iterating the batch at batch_pos. 1: ready or skipped; -1: link failed. */
+static int open_batch(amqp_link_t *l)
+{
+	trib_err_t err = rb_iter_init(&l->it, l->batch + l->batch_pos, l->batch_len - l->batch_pos);
+	int64_t after;
+
+	if (err) {
+		drop_batch(l);
+		amqp_link_fail(l, err,
+			       err == TRIB_ERR_UNSUPPORTED
+				       ? "A compressed record batch cannot be delivered over AMQP yet."
+				       : "A stored record batch could not be decoded.");
+		return -1;
+	}
+	if (l->it.h.attributes & RB_ATTR_CONTROL) {
+		/* transaction markers carry no events */
+		after = l->it.h.base_offset + l->it.h.last_offset_delta + 1;
+		if (after > l->next_offset)
+			l->next_offset = after;
+		l->batch_pos += rb_size(&l->it.h);
+		return 1;
+	}
+	l->in_batch = true;
+	return 1;
+}
+
+/* The next record to deliver. 1: *r set; 0: caught up; -1: link failed. */
+static int next_record(amqp_link_t *l, rb_record_t *r)
+{
+	int rc;
+
+	for (;;) {
+		if (l->in_batch) {
+			rc = rb_iter_next(&l->it, r);
+			if (rc < 0) {
+				drop_batch(l);
+				amqp_link_fail(l, TRIB_ERR_CORRUPT, "A stored record could not be decoded.");
+				return -1;
+			}
+			if (rc == 1) {
+				if (r->offset < l->next_offset)
+					continue;
+				if (r->timestamp < l->min_ts) {
+					l->next_offset = r->offset + 1;
+					continue;
+				}
+				l->min_ts = INT64_MIN;
+				return 1;
+			}
+			l->in_batch = false;
+			l->batch_pos += rb_size(&l->it.h);
+			continue;
+		}
+		if (l->batch && l->batch_pos < l->batch_len) {
+			if (open_batch(l) < 0)
+				return -1;
+			continue;
+		}
+		drop_batch(l);
+		rc = load(l);
+		if (rc <= 0)
+			return rc;
+	}
+}
+
+static bool send_record(amqp_link_t *l, const rb_record_t *r)
+{
+	wire_wr_t wr;
+	size_t need;
+	uint8_t tag[8];
+	pn_delivery_t *d;
+
+	wire_wr_init(&wr, NULL, 0);
+	need = amqp_msg_encode_record(r, &wr);
+	if (need > l->scratch_cap) {
+		uint8_t *nb = mem_realloc(MEM_AMQP, l->scratch, need);
+
+		if (!nb) {
+			amqp_link_fail(l, TRIB_ERR_NOMEM, "out of memory");
+			return false;
+		}
+		l->scratch = nb;
+		l->scratch_cap = need;
+	}
+	wire_wr_init(&wr, l->scratch, need);
+	(void)amqp_msg_encode_record(r, &wr);
+	wire_store_u64(tag, l->tag++);
+	d = pn_delivery(l->pn, pn_dtag((const char *)tag, sizeof(tag)));
+	pn_link_send(l->pn, (const char *)l->scratch, need);
+	pn_link_advance(l->pn);
+	if (l->presettle)
+		pn_delivery_settle(d);
+	l->next_offset = r->offset + 1;
+	return true;
+}
+
+/* Sends while credit lasts. Returns next_record's last answer (0: caught up). */
+static int send_some(amqp_link_t *l)
+{
+	rb_record_t r;
+	int rc = 1;
+
+	while (l->pn && pn_link_credit(l->pn) > 0) {
+		if (pn_session_outgoing_bytes(pn_link_session(l->pn)) > AMQP_RECV_MAX_BUFFERED)
+			return 1;
+		rc = next_record(l, &r);
+		if (rc <= 0 || !send_record(l, &r))
+			break;
+	}
+	return rc;
+}
+
+void amqp_recv_pump(amqp_link_t *l)
+{
+	if (l->pn && !l->waiting && send_some(l) == 0 && l->scratch_cap > 65536) {
+		/* a large scratch buffer is not kept for an idle link */
+		mem_free(l->scratch);
+		l->scratch = NULL;
+		l->scratch_cap = 0;
+	}
+	if (l->pn && l->waiting && pn_link_get_drain(l->pn) && pn_link_credit(l->pn) > 0)
+		pn_link_drained(l->pn);
+}
+
+void amqp_recv_delivery_updated(amqp_link_t *l, pn_delivery_t *d)
+{
+	(void)l;
+	if (pn_delivery_updated(d) && (pn_delivery_remote_state(d) || pn_delivery_settled(d)))
+		pn_delivery_settle(d);
+}
+
+void amqp_recv_close(amqp_link_t *l)
+{
+	if (l->part)
+		part_unwait(l->part, &l->waiter);
+	l->waiting = false;
+	drop_batch(l);
+}

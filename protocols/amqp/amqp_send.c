@@ -1,0 +1,254 @@
+/*
+ * Incoming deliveries -> record batches -> durable appends -> dispositions.
+ *
+ * Invariants: only the link's current delivery is read; a complete
+ * delivery is advanced past (pn_link_advance) before it is settled, since
+ * settling the current delivery would advance the link a second time.
+ * An unsettled delivery whose append is pending stays alive in Proton
+ * until amqp_send_completed settles it; if the link closes first, the
+ * pending record finds link->pn == NULL and only frees itself (the data
+ * is stored, the client gets no disposition and resends: at-least-once).
+ * Credit: issued credit + appends in flight stay at AMQP_SEND_CREDIT.
+ */
+#include "amqp_send.h"
+
+#include <proton/condition.h>
+#include <proton/disposition.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "amqp_conn.h"
+#include "amqp_err.h"
+#include "amqp_frame.h"
+#include "amqp_msg.h"
+#include "log.h"
+#include "mem.h"
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void top_up_credit(amqp_link_t *l)
+{
+	int open = pn_link_credit(l->pn) + (int)l->in_flight;
+	int want = AMQP_SEND_CREDIT - open;
+
+	/* in steps, so a busy link does not send a flow frame per delivery */
+	if (want >= AMQP_SEND_CREDIT / 10 || (want > 0 && open == 0))
+		pn_link_flow(l->pn, want);
+}
+
+void amqp_send_open(amqp_link_t *l)
+{
+	pn_link_set_max_message_size(l->pn, l->conn->env->max_message_bytes);
+	pn_link_set_rcv_settle_mode(l->pn, PN_RCV_FIRST);
+	pn_link_set_snd_settle_mode(l->pn, pn_link_remote_snd_settle_mode(l->pn));
+	pn_link_open(l->pn);
+	top_up_credit(l);
+}
+
+static void settle(pn_delivery_t *d, trib_err_t err, const char *description)
+{
+	if (err) {
+		pn_condition_t *cond = pn_disposition_condition(pn_delivery_local(d));
+
+		pn_condition_set_name(cond, amqp_err_condition(err));
+		pn_condition_set_description(cond, description ? description : trib_strerror(err));
+		pn_delivery_update(d, PN_REJECTED);
+	} else {
+		pn_delivery_update(d, PN_ACCEPTED);
+	}
+	pn_delivery_settle(d);
+}
+
+void amqp_send_pend_free(amqp_send_pend_t *p)
+{
+	amqp_link_unref(p->link);
+	mem_free(p);
+}
+
+/* Flusher thread: hand the result to the connection's own context. */
+static void on_durable(void *arg, trib_err_t err)
+{
+	amqp_send_pend_t *p = arg;
+
+	p->err = err;
+	amqp_conn_post_done(p->link->conn, p);
+}
+
+void amqp_send_completed(amqp_send_pend_t *p)
+{
+	amqp_link_t *l = p->link;
+
+	if (l->pn) {
+		settle(p->d, p->err, NULL);
+		l->in_flight--;
+		top_up_credit(l);
+	}
+	amqp_send_pend_free(p);
+}
+
+static part_t *target_partition(amqp_link_t *l, trib_slice_t key)
+{
+	if (l->part)
+		return l->part;
+	if (l->publisher)
+		key = slice_from_cstr(l->publisher);
+	return hub_partition(l->hub, hub_pick_partition(l->hub, key));
+}
+
+/* Builds the batch of one complete delivery and starts its append; settles at once on error. */
+static void append(amqp_link_t *l, pn_delivery_t *d, uint32_t format)
+{
+	int64_t now = wall_ms(), base;
+	rb_builder_t b;
+	trib_slice_t key;
+	int32_t count;
+	uint8_t *batch = NULL;
+	size_t len;
+	amqp_send_pend_t *p;
+	part_t *part;
+	trib_err_t err;
+
+	rb_builder_init(&b, now);
+	err = amqp_msg_add_delivery(&b, l->buf, l->len, format, now, slice_from_cstr(l->publisher),
+				    &key, &count);
+	if (!err)
+		err = rb_builder_finish(&b, &batch, &len);
+	rb_builder_free(&b);
+	if (err) {
+		log_debug("amqp: link '%s': delivery rejected: %s", l->name, trib_strerror(err));
+		settle(d, err, err == TRIB_ERR_INVALID ? "The message could not be decoded." : NULL);
+		return;
+	}
+	part = target_partition(l, key);
+	p = mem_calloc(MEM_AMQP, 1, sizeof(*p));
+	if (!p || !part) {
+		mem_free(batch);
+		mem_free(p);
+		settle(d, p ? TRIB_ERR_NOT_FOUND : TRIB_ERR_NOMEM, NULL);
+		return;
+	}
+	amqp_link_ref(l);
+	p->link = l;
+	p->d = d;
+	/* the completion may run before part_append returns: p is not touched after it */
+	err = part_append(part, batch, len, on_durable, p, &base);
+	mem_free(batch);
+	if (err) {
+		amqp_send_pend_free(p);
+		settle(d, err, NULL);
+		return;
+	}
+	l->in_flight++;
+}
+
+static void reject_oversize(amqp_link_t *l, pn_delivery_t *d)
+{
+	char why[256];
+
+	snprintf(why, sizeof(why),
+		 "The received message (size:%zu bytes) exceeds the limit (%u bytes) currently "
+		 "allowed on the link.",
+		 l->seen, l->conn->env->max_message_bytes);
+	settle(d, TRIB_ERR_TOO_LARGE, why);
+}
+
+static bool reserve(amqp_link_t *l, size_t need)
+{
+	size_t cap = l->cap ? l->cap : 4096;
+	uint8_t *nb;
+
+	if (need <= l->cap)
+		return true;
+	while (cap < need)
+		cap *= 2;
+	nb = mem_realloc(MEM_AMQP, l->buf, cap);
+	if (!nb)
+		return false;
+	l->buf = nb;
+	l->cap = cap;
+	return true;
+}
+
+/* Reads what arrived for @p d; past the size limit (or out of memory) bytes are only counted. */
+static void take_bytes(amqp_link_t *l, pn_delivery_t *d)
+{
+	size_t pending;
+
+	while ((pending = pn_delivery_pending(d)) > 0) {
+		char sink[4096];
+		bool keep;
+		ssize_t n;
+
+		if (!l->oversize && l->len + pending > l->conn->env->max_message_bytes)
+			l->oversize = true;
+		if (!l->oversize && !l->nomem && !reserve(l, l->len + pending))
+			l->nomem = true;
+		keep = !l->oversize && !l->nomem;
+		if (keep)
+			n = pn_link_recv(l->pn, (char *)l->buf + l->len, pending);
+		else
+			n = pn_link_recv(l->pn, sink, pending < sizeof(sink) ? pending : sizeof(sink));
+		if (n <= 0)
+			break;
+		l->seen += (size_t)n;
+		if (keep)
+			l->len += (size_t)n;
+	}
+}
+
+static void reset(amqp_link_t *l)
+{
+	l->len = 0;
+	l->seen = 0;
+	l->oversize = false;
+	l->nomem = false;
+	/* keep a small buffer for the next delivery, give big ones back */
+	if (l->cap > 65536) {
+		mem_free(l->buf);
+		l->buf = NULL;
+		l->cap = 0;
+	}
+}
+
+void amqp_send_deliveries(amqp_link_t *l)
+{
+	pn_delivery_t *d;
+
+	while (l->pn && (d = pn_link_current(l->pn))) {
+		pn_delivery_tag_t tag;
+		uint32_t format;
+
+		take_bytes(l, d);
+		if (pn_delivery_partial(d) && !pn_delivery_aborted(d))
+			return;
+		tag = pn_delivery_tag(d);
+		format = amqp_frame_take_format(&l->conn->scan, slice_from_cstr(l->name),
+						(trib_slice_t){(const uint8_t *)tag.start, tag.size});
+		pn_link_advance(l->pn);
+		if (pn_delivery_aborted(d))
+			pn_delivery_settle(d);
+		else if (l->oversize)
+			reject_oversize(l, d);
+		else if (l->nomem)
+			settle(d, TRIB_ERR_NOMEM, NULL);
+		else
+			append(l, d, format);
+		reset(l);
+	}
+	if (l->pn)
+		top_up_credit(l);
+}
+
+void amqp_send_close(amqp_link_t *l)
+{
+	mem_free(l->buf);
+	l->buf = NULL;
+	l->len = l->cap = 0;
+}

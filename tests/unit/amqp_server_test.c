@@ -1,0 +1,766 @@
+/*
+ * amqp_server: the AMQP head over a real store and namespace, driven by a
+ * real Proton client (a pn_connection_driver_t over a blocking loopback
+ * socket). The client can rewrite the message-format of its transfer
+ * frames, which Proton 0.37 cannot set, to send Event Hubs batches
+ * (0x80013700).
+ */
+#include "amqp_server.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <proton/codec.h>
+#include <proton/condition.h>
+#include <proton/connection.h>
+#include <proton/connection_driver.h>
+#include <proton/delivery.h>
+#include <proton/link.h>
+#include <proton/message.h>
+#include <proton/sasl.h>
+#include <proton/session.h>
+#include <proton/terminus.h>
+#include <proton/transport.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "amqpv.h"
+#include "mem.h"
+#include "ns.h"
+#include "store.h"
+
+#define BATCH_FORMAT 0x80013700u
+#define SELECTOR "apache.org:selector-filter:string"
+
+static char tmp[256];
+static store_t *store;
+static ns_t *ns;
+static amqp_server_t *srv;
+
+static void start(uint32_t max_message, uint32_t max_frame)
+{
+	store_opts_t so = {.dir = tmp};
+	ns_opts_t no = {.name = "test", .auto_create = false, .default_partitions = 2};
+	const char *cgs[] = {"cg1"};
+	ns_hub_spec_t spec = {.name = "eh1", .partitions = 2, .consumer_groups = cgs,
+			      .consumer_group_count = 1};
+	amqp_server_opts_t ao = {.host = "127.0.0.1", .port = 0, .max_message_bytes = max_message,
+				 .max_frame_bytes = max_frame, .container_id = "tributary-test"};
+	hub_t *hub;
+
+	strcpy(tmp, "/tmp/trib-amqp-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	ck_assert_int_eq(store_open(&so, &store), TRIB_OK);
+	ck_assert_int_eq(ns_open(store, &no, &ns), TRIB_OK);
+	ck_assert_int_eq(ns_hub_create(ns, &spec, &hub), TRIB_OK);
+	ck_assert_int_eq(amqp_server_start(ns, &ao, &srv), TRIB_OK);
+	ck_assert_uint_gt(amqp_server_port(srv), 0);
+}
+
+static void setup(void)
+{
+	start(1048576, 262144);
+}
+
+static void teardown(void)
+{
+	char cmd[300];
+
+	amqp_server_stop(&srv);
+	ck_assert_ptr_null(srv);
+	store_close(&store);
+	ns_close(&ns);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
+	(void)!system(cmd);
+}
+
+/* ---- a synchronous test client ---- */
+
+typedef struct cli {
+	int fd;
+	pn_connection_driver_t d;
+	pn_connection_t *c;
+	uint32_t format; /* non-zero: written into every outgoing transfer */
+} cli_t;
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cli_open(cli_t *k, bool sasl)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET};
+	pn_transport_t *t = pn_transport();
+
+	memset(k, 0, sizeof(*k));
+	a.sin_port = htons(amqp_server_port(srv));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	k->fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(k->fd, 0);
+	ck_assert_int_eq(connect(k->fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	if (sasl)
+		pn_sasl_allowed_mechs(pn_sasl(t), "ANONYMOUS");
+	ck_assert_int_eq(pn_connection_driver_init(&k->d, NULL, t), 0);
+	k->c = k->d.connection;
+	pn_connection_set_container(k->c, "test-client");
+	pn_connection_set_hostname(k->c, "localhost");
+	pn_connection_open(k->c);
+}
+
+static void cli_close(cli_t *k)
+{
+	pn_connection_driver_destroy(&k->d);
+	close(k->fd);
+}
+
+/* Re-encodes a transfer performative with message-format k->format. */
+static size_t patch_transfer(const cli_t *k, const uint8_t *f, size_t n, uint8_t *out)
+{
+	wire_rd_t rd;
+	wire_wr_t body, w;
+	amqpv_t fields[11];
+	uint8_t code;
+	uint32_t count, i;
+	uint8_t buf[512];
+
+	wire_rd_init(&rd, f + 8, n - 8);
+	(void)wire_rd_raw(&rd, 3); /* 0x00 0x53 0x14 */
+	code = wire_rd_u8(&rd);
+	if (code == AMQPV_LIST8) {
+		(void)wire_rd_u8(&rd);
+		count = wire_rd_u8(&rd);
+	} else {
+		ck_assert_int_eq(code, AMQPV_LIST32);
+		(void)wire_rd_u32(&rd);
+		count = wire_rd_u32(&rd);
+	}
+	ck_assert_uint_le(count, 11);
+	for (i = 0; i < count; i++)
+		ck_assert(amqpv_rd(&rd, &fields[i]));
+	wire_wr_init(&body, buf, sizeof(buf));
+	for (i = 0; i < count || i < 4; i++) {
+		if (i == 3)
+			amqpv_wr_uint(&body, k->format);
+		else if (i < count)
+			wire_wr_raw(&body, fields[i].raw.ptr, fields[i].raw.len);
+		else
+			amqpv_wr_null(&body);
+	}
+	ck_assert(wire_wr_fits(&body));
+	wire_wr_init(&w, out, 65536);
+	wire_wr_u32(&w, 0);
+	wire_wr_raw(&w, f + 4, 4);
+	wire_wr_raw(&w, "\x00\x53\x14", 3);
+	amqpv_wr_list_header(&w, body.pos, i);
+	wire_wr_raw(&w, buf, body.pos);
+	wire_wr_raw(&w, rd.p, wire_rd_left(&rd)); /* payload */
+	ck_assert(wire_wr_fits(&w));
+	wire_store_u32(out, (uint32_t)w.pos);
+	return w.pos;
+}
+
+static void send_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		ck_assert_int_gt(w, 0);
+		p += w;
+		n -= (size_t)w;
+	}
+}
+
+/* Writes the driver's output, rewriting transfer frames when asked. */
+static void cli_flush(cli_t *k)
+{
+	pn_bytes_t out;
+	static uint8_t patched[65536];
+
+	while ((out = pn_connection_driver_write_buffer(&k->d)).size > 0) {
+		const uint8_t *p = (const uint8_t *)out.start;
+		size_t at = 0;
+
+		while (k->format && at < out.size) {
+			size_t n = memcmp(p + at, "AMQP", 4) == 0 ? 8 : wire_load_u32(p + at);
+
+			ck_assert_uint_le(at + n, out.size);
+			if (n > 11 && p[at + 5] == 0 && p[at + 8] == 0 && p[at + 10] == 0x14)
+				send_all(k->fd, patched, patch_transfer(k, p + at, n, patched));
+			else
+				send_all(k->fd, p + at, n);
+			at += n;
+		}
+		if (!k->format)
+			send_all(k->fd, p, out.size);
+		pn_connection_driver_write_done(&k->d, out.size);
+	}
+}
+
+/* One round of I/O: flush, then read what arrives within @p ms. */
+static void cli_io(cli_t *k, int ms)
+{
+	struct pollfd pfd = {.fd = k->fd, .events = POLLIN};
+	pn_event_t *e;
+
+	while ((e = pn_connection_driver_next_event(&k->d)))
+		;
+	pn_transport_tick(k->d.transport, now_ms());
+	cli_flush(k);
+	if (poll(&pfd, 1, ms) > 0) {
+		pn_rwbytes_t in = pn_connection_driver_read_buffer(&k->d);
+		ssize_t n = in.size ? read(k->fd, in.start, in.size) : 0;
+
+		if (n > 0)
+			pn_connection_driver_read_done(&k->d, (size_t)n);
+		else if (in.size)
+			pn_connection_driver_read_close(&k->d);
+	}
+	while ((e = pn_connection_driver_next_event(&k->d)))
+		;
+	cli_flush(k);
+}
+
+typedef bool (*cond_fn)(void *arg);
+
+static bool cli_wait(cli_t *k, cond_fn cond, void *arg, int timeout_ms)
+{
+	int64_t until = now_ms() + timeout_ms;
+
+	while (!cond(arg)) {
+		if (now_ms() > until)
+			return false;
+		cli_io(k, 20);
+	}
+	return true;
+}
+
+static bool link_answered(void *arg)
+{
+	return pn_link_state(arg) & (PN_REMOTE_ACTIVE | PN_REMOTE_CLOSED);
+}
+
+static bool link_closed(void *arg)
+{
+	return pn_link_state(arg) & PN_REMOTE_CLOSED;
+}
+
+static bool has_credit(void *arg)
+{
+	return pn_link_credit(arg) > 0;
+}
+
+static bool settled(void *arg)
+{
+	return pn_delivery_remote_state(arg) != 0 && pn_delivery_settled(arg);
+}
+
+static bool conn_closed(void *arg)
+{
+	return pn_connection_state(arg) & PN_REMOTE_CLOSED;
+}
+
+static pn_link_t *cli_sender(cli_t *k, const char *name, const char *address)
+{
+	pn_session_t *ssn = pn_session(k->c);
+	pn_link_t *l;
+
+	pn_session_open(ssn);
+	l = pn_sender(ssn, name);
+	pn_terminus_set_address(pn_link_target(l), address);
+	pn_terminus_set_address(pn_link_source(l), name);
+	pn_link_open(l);
+	ck_assert(cli_wait(k, link_answered, l, 5000));
+	return l;
+}
+
+/* A receiver with an optional selector (numeric descriptor when @p numeric). */
+static pn_link_t *cli_receiver(cli_t *k, const char *address, const char *selector, bool numeric)
+{
+	pn_session_t *ssn = pn_session(k->c);
+	pn_link_t *l;
+
+	pn_session_open(ssn);
+	l = pn_receiver(ssn, "r1");
+	pn_terminus_set_address(pn_link_source(l), address);
+	pn_terminus_set_address(pn_link_target(l), "client-r1");
+	if (selector) {
+		pn_data_t *f = pn_terminus_filter(pn_link_source(l));
+
+		pn_data_put_map(f);
+		pn_data_enter(f);
+		pn_data_put_symbol(f, pn_bytes(strlen(SELECTOR), SELECTOR));
+		pn_data_put_described(f);
+		pn_data_enter(f);
+		if (numeric)
+			pn_data_put_ulong(f, 0x0000468C00000004ull);
+		else
+			pn_data_put_symbol(f, pn_bytes(strlen(SELECTOR), SELECTOR));
+		pn_data_put_string(f, pn_bytes(strlen(selector), selector));
+		pn_data_exit(f);
+		pn_data_exit(f);
+	}
+	pn_link_open(l);
+	ck_assert(cli_wait(k, link_answered, l, 5000));
+	return l;
+}
+
+static size_t encode_msg(char *buf, size_t cap, const char *body, const char *pkey, int prop)
+{
+	pn_message_t *m = pn_message();
+	pn_data_t *d;
+	size_t n = cap;
+
+	if (pkey) {
+		d = pn_message_annotations(m);
+		pn_data_put_map(d);
+		pn_data_enter(d);
+		pn_data_put_symbol(d, pn_bytes(19, "x-opt-partition-key"));
+		pn_data_put_string(d, pn_bytes(strlen(pkey), pkey));
+		pn_data_exit(d);
+	}
+	d = pn_message_properties(m);
+	pn_data_put_map(d);
+	pn_data_enter(d);
+	pn_data_put_string(d, pn_bytes(1, "n"));
+	pn_data_put_int(d, prop);
+	pn_data_exit(d);
+	pn_message_set_inferred(m, true);
+	pn_data_put_binary(pn_message_body(m), pn_bytes(strlen(body), body));
+	ck_assert_int_eq(pn_message_encode(m, buf, &n), 0);
+	pn_message_free(m);
+	return n;
+}
+
+/* Sends @p n bytes as one unsettled delivery and waits for its outcome. */
+static uint64_t send_bytes(cli_t *k, pn_link_t *l, const char *p, size_t n, pn_delivery_t **out)
+{
+	static int tag;
+	char t[16];
+	pn_delivery_t *d;
+
+	ck_assert(cli_wait(k, has_credit, l, 5000));
+	snprintf(t, sizeof(t), "t%d", tag++);
+	d = pn_delivery(l, pn_dtag(t, strlen(t)));
+	ck_assert_int_eq(pn_link_send(l, p, n), (ssize_t)n);
+	pn_link_advance(l);
+	ck_assert(cli_wait(k, settled, d, 10000));
+	if (out)
+		*out = d;
+	return pn_delivery_remote_state(d);
+}
+
+static uint64_t send_msg(cli_t *k, pn_link_t *l, const char *body, const char *pkey, int prop)
+{
+	char buf[4096];
+	size_t n = encode_msg(buf, sizeof(buf), body, pkey, prop);
+
+	return send_bytes(k, l, buf, n, NULL);
+}
+
+typedef struct got {
+	cli_t *k;
+	pn_link_t *l;
+	int want;
+	int n;
+	pn_message_t *msgs[16];
+} got_t;
+
+static bool take_messages(void *arg)
+{
+	got_t *g = arg;
+	pn_delivery_t *d;
+
+	while (g->n < g->want && (d = pn_link_current(g->l)) && !pn_delivery_partial(d)) {
+		char buf[8192];
+		ssize_t n = pn_link_recv(g->l, buf, sizeof(buf));
+
+		ck_assert_int_gt(n, 0);
+		g->msgs[g->n] = pn_message();
+		ck_assert_int_eq(pn_message_decode(g->msgs[g->n], buf, (size_t)n), 0);
+		g->n++;
+		pn_link_advance(g->l);
+		pn_delivery_update(d, PN_ACCEPTED);
+		pn_delivery_settle(d);
+	}
+	return g->n >= g->want;
+}
+
+static void got_free(got_t *g)
+{
+	for (int i = 0; i < g->n; i++)
+		pn_message_free(g->msgs[i]);
+}
+
+static bool annotation(pn_message_t *m, const char *key, pn_data_t **at)
+{
+	pn_data_t *d = pn_message_annotations(m);
+	size_t n;
+
+	pn_data_rewind(d);
+	if (!pn_data_next(d) || pn_data_type(d) != PN_MAP)
+		return false;
+	n = pn_data_get_map(d);
+	pn_data_enter(d);
+	for (size_t i = 0; i < n / 2; i++) {
+		pn_bytes_t k;
+
+		pn_data_next(d);
+		k = pn_data_get_symbol(d);
+		pn_data_next(d);
+		if (k.size == strlen(key) && memcmp(k.start, key, k.size) == 0) {
+			*at = d;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int64_t seqno(pn_message_t *m)
+{
+	pn_data_t *d;
+
+	ck_assert(annotation(m, "x-opt-sequence-number", &d));
+	ck_assert_int_eq(pn_data_type(d), PN_LONG);
+	return pn_data_get_long(d);
+}
+
+static void body_is(pn_message_t *m, const char *want)
+{
+	pn_data_t *b = pn_message_body(m);
+	pn_bytes_t s;
+
+	pn_data_rewind(b);
+	ck_assert(pn_data_next(b));
+	s = pn_data_get_binary(b);
+	ck_assert_uint_eq(s.size, strlen(want));
+	ck_assert(memcmp(s.start, want, s.size) == 0);
+}
+
+static void receive(cli_t *k, pn_link_t *l, int credit, got_t *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->k = k;
+	g->l = l;
+	g->want = credit;
+	pn_link_flow(l, credit);
+	ck_assert(cli_wait(k, take_messages, g, 5000));
+}
+
+static void remote_error(pn_link_t *l, const char *cond)
+{
+	pn_condition_t *c = pn_link_remote_condition(l);
+
+	ck_assert(link_closed(l));
+	ck_assert_str_eq(pn_condition_get_name(c), cond);
+}
+
+/* ---- tests ---- */
+
+START_TEST(send_then_receive)
+{
+	cli_t k;
+	pn_link_t *s, *r;
+	got_t g;
+	pn_data_t *d;
+
+	cli_open(&k, true);
+	s = cli_sender(&k, "s1", "eh1/Partitions/0");
+	ck_assert(pn_link_state(s) & PN_REMOTE_ACTIVE);
+	ck_assert_uint_eq(pn_link_remote_max_message_size(s), 1048576);
+	ck_assert_str_eq(pn_terminus_get_address(pn_link_remote_target(s)), "eh1/Partitions/0");
+	for (int i = 0; i < 3; i++) {
+		char body[16];
+
+		snprintf(body, sizeof(body), "event-%d", i);
+		ck_assert_int_eq(send_msg(&k, s, body, NULL, i), PN_ACCEPTED);
+	}
+	r = cli_receiver(&k, "/eh1/ConsumerGroups/$Default/Partitions/0",
+			 "amqp.annotation.x-opt-offset > '-1'", false);
+	ck_assert(pn_link_state(r) & PN_REMOTE_ACTIVE);
+	/* the reply echoes the source with its filter */
+	ck_assert_uint_gt(pn_data_size(pn_terminus_filter(pn_link_remote_source(r))), 0);
+	receive(&k, r, 3, &g);
+	for (int i = 0; i < 3; i++) {
+		char body[16];
+
+		snprintf(body, sizeof(body), "event-%d", i);
+		ck_assert_int_eq(seqno(g.msgs[i]), i);
+		body_is(g.msgs[i], body);
+		ck_assert(annotation(g.msgs[i], "x-opt-offset", &d));
+		ck_assert(annotation(g.msgs[i], "x-opt-enqueued-time", &d));
+		ck_assert_int_eq(pn_data_type(d), PN_TIMESTAMP);
+		ck_assert(!annotation(g.msgs[i], "x-opt-partition-key", &d));
+	}
+	got_free(&g);
+	cli_close(&k);
+}
+END_TEST
+
+/* An envelope of @p n data sections, each a complete message, key on the envelope too. */
+static size_t envelope(char *out, size_t cap, int n, const char *pkey, bool bad_last)
+{
+	wire_wr_t w;
+	char inner[1024];
+
+	wire_wr_init(&w, out, cap);
+	for (int i = 0; i < n; i++) {
+		char body[16];
+		size_t len;
+
+		snprintf(body, sizeof(body), "b-%d", i);
+		len = encode_msg(inner, sizeof(inner), body, pkey, 100 + i);
+		if (bad_last && i == n - 1)
+			len = (size_t)snprintf(inner, sizeof(inner), "not an AMQP message");
+		if (i == 0 && pkey) {
+			/* the envelope carries the first message's annotations (the SDKs do) */
+			wire_wr_t m;
+
+			wire_wr_init(&m, NULL, 0);
+			amqpv_wr_symbol(&m, slice_from_cstr("x-opt-partition-key"));
+			amqpv_wr_string(&m, slice_from_cstr(pkey));
+			amqpv_wr_descriptor(&w, 0x72);
+			amqpv_wr_map_header(&w, m.pos, 2);
+			amqpv_wr_symbol(&w, slice_from_cstr("x-opt-partition-key"));
+			amqpv_wr_string(&w, slice_from_cstr(pkey));
+		}
+		amqpv_wr_descriptor(&w, 0x75);
+		amqpv_wr_binary(&w, (trib_slice_t){(const uint8_t *)inner, len});
+	}
+	ck_assert(wire_wr_fits(&w));
+	return w.pos;
+}
+
+START_TEST(batch_to_hub_by_key)
+{
+	cli_t k;
+	pn_link_t *s, *r;
+	got_t g;
+	char buf[8192];
+	size_t n;
+	hub_t *hub = ns_hub_find(ns, slice_from_cstr("eh1"));
+	int32_t p = hub_pick_partition(hub, slice_from_cstr("key-7"));
+	char addr[64];
+	pn_data_t *d;
+	pn_bytes_t key;
+
+	cli_open(&k, true);
+	k.format = BATCH_FORMAT;
+	s = cli_sender(&k, "eh1", "eh1");
+	n = envelope(buf, sizeof(buf), 3, "key-7", false);
+	ck_assert_int_eq(send_bytes(&k, s, buf, n, NULL), PN_ACCEPTED);
+	ck_assert_int_eq(part_high_watermark(hub_partition(hub, p)), 3);
+	ck_assert_int_eq(part_high_watermark(hub_partition(hub, 1 - p)), 0);
+	k.format = 0;
+	snprintf(addr, sizeof(addr), "eh1/ConsumerGroups/cg1/Partitions/%d", p);
+	r = cli_receiver(&k, addr, "amqp.annotation.x-opt-sequence-number >= '1'", true);
+	receive(&k, r, 2, &g);
+	ck_assert_int_eq(seqno(g.msgs[0]), 1);
+	body_is(g.msgs[0], "b-1");
+	ck_assert_int_eq(seqno(g.msgs[1]), 2);
+	body_is(g.msgs[1], "b-2");
+	ck_assert(annotation(g.msgs[1], "x-opt-partition-key", &d));
+	key = pn_data_get_string(d);
+	ck_assert(key.size == 5 && memcmp(key.start, "key-7", 5) == 0);
+	got_free(&g);
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(malformed_batch_rejected)
+{
+	cli_t k;
+	pn_link_t *s;
+	pn_delivery_t *d;
+	char buf[8192];
+	size_t n;
+	hub_t *hub = ns_hub_find(ns, slice_from_cstr("eh1"));
+
+	cli_open(&k, true);
+	k.format = BATCH_FORMAT;
+	s = cli_sender(&k, "s1", "eh1/Partitions/1");
+	n = envelope(buf, sizeof(buf), 3, NULL, true);
+	ck_assert_int_eq(send_bytes(&k, s, buf, n, &d), PN_REJECTED);
+	ck_assert_str_eq(pn_condition_get_name(pn_disposition_condition(pn_delivery_remote(d))),
+			 "amqp:decode-error");
+	ck_assert_int_eq(part_high_watermark(hub_partition(hub, 1)), 0);
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(refusals)
+{
+	cli_t k;
+	pn_link_t *l;
+	pn_condition_t *c;
+
+	cli_open(&k, true);
+	l = cli_sender(&k, "s1", "nohub");
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	ck_assert_ptr_null(pn_terminus_get_address(pn_link_remote_target(l)));
+	remote_error(l, "amqp:not-found");
+	c = pn_link_remote_condition(l);
+	ck_assert_str_eq(pn_condition_get_description(c),
+			 "The messaging entity 'nohub' could not be found.");
+	l = cli_sender(&k, "s2", "eh1/Partitions/2");
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:not-found");
+	l = cli_receiver(&k, "eh1/ConsumerGroups/nope/Partitions/0", NULL, false);
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:not-found");
+	l = cli_receiver(&k, "eh1/ConsumerGroups/$default/Partitions/0",
+			 "amqp.annotation.x-opt-sequence-number > '5'", false);
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "com.microsoft:argument-out-of-range");
+	l = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/0", "garbage", true);
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:decode-error");
+	/* the connection still works */
+	l = cli_sender(&k, "s3", "eh1/Partitions/0");
+	ck_assert_int_eq(send_msg(&k, l, "ok", NULL, 1), PN_ACCEPTED);
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(latest_then_wake)
+{
+	cli_t k;
+	pn_link_t *s, *r;
+	got_t g;
+
+	cli_open(&k, false); /* no SASL layer at all */
+	s = cli_sender(&k, "s1", "eh1/Partitions/1");
+	ck_assert_int_eq(send_msg(&k, s, "old", NULL, 0), PN_ACCEPTED);
+	r = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/1",
+			 "amqp.annotation.x-opt-offset > @latest", true);
+	pn_link_flow(r, 10);
+	for (int i = 0; i < 10; i++)
+		cli_io(&k, 10);
+	ck_assert_int_eq(pn_link_queued(r), 0);
+	ck_assert_int_eq(send_msg(&k, s, "new", NULL, 1), PN_ACCEPTED);
+	memset(&g, 0, sizeof(g));
+	g.k = &k;
+	g.l = r;
+	g.want = 1;
+	ck_assert(cli_wait(&k, take_messages, &g, 5000)); /* delivered through the waiter */
+	ck_assert_int_eq(seqno(g.msgs[0]), 1);
+	body_is(g.msgs[0], "new");
+	got_free(&g);
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(credit_is_respected)
+{
+	cli_t k;
+	pn_link_t *s, *r;
+	got_t g;
+
+	cli_open(&k, true);
+	s = cli_sender(&k, "s1", "eh1/Partitions/0");
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(send_msg(&k, s, "x", NULL, i), PN_ACCEPTED);
+	r = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/0", NULL, false);
+	receive(&k, r, 2, &g);
+	for (int i = 0; i < 10; i++)
+		cli_io(&k, 10);
+	ck_assert_int_eq(pn_link_queued(r), 0); /* nothing beyond the credit */
+	got_free(&g);
+	receive(&k, r, 3, &g);
+	ck_assert_int_eq(seqno(g.msgs[0]), 2);
+	ck_assert_int_eq(seqno(g.msgs[2]), 4);
+	got_free(&g);
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(stop_closes_connections)
+{
+	cli_t k;
+	pn_link_t *s;
+
+	cli_open(&k, true);
+	s = cli_sender(&k, "s1", "eh1/Partitions/0");
+	ck_assert_int_eq(send_msg(&k, s, "x", NULL, 0), PN_ACCEPTED);
+	amqp_server_stop(&srv);
+	ck_assert(cli_wait(&k, conn_closed, k.c, 5000));
+	ck_assert_str_eq(pn_condition_get_name(pn_connection_remote_condition(k.c)),
+			 "amqp:connection:forced");
+	cli_close(&k);
+}
+END_TEST
+
+static void setup_small(void)
+{
+	start(4096, 512);
+}
+
+START_TEST(oversize_and_multiframe)
+{
+	cli_t k;
+	pn_link_t *s;
+	pn_delivery_t *d;
+	char big[6000];
+	char buf[8192];
+	size_t n;
+
+	cli_open(&k, true);
+	s = cli_sender(&k, "s1", "eh1/Partitions/0");
+	ck_assert_uint_eq(pn_link_remote_max_message_size(s), 4096);
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	n = encode_msg(buf, sizeof(buf), big, NULL, 1);
+	ck_assert_int_eq(send_bytes(&k, s, buf, n, &d), PN_REJECTED);
+	ck_assert_str_eq(pn_condition_get_name(pn_disposition_condition(pn_delivery_remote(d))),
+			 "amqp:link:message-size-exceeded");
+	/* 3000 bytes over 512-byte frames: reassembled and stored */
+	big[3000] = '\0';
+	n = encode_msg(buf, sizeof(buf), big, NULL, 2);
+	ck_assert_int_eq(send_bytes(&k, s, buf, n, NULL), PN_ACCEPTED);
+	ck_assert_int_eq(part_high_watermark(hub_partition(ns_hub_find(ns, slice_from_cstr("eh1")), 0)),
+			 1);
+	cli_close(&k);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("amqp_server");
+	TCase *tc = tcase_create("server");
+	TCase *small = tcase_create("small_limits");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, send_then_receive);
+	tcase_add_test(tc, batch_to_hub_by_key);
+	tcase_add_test(tc, malformed_batch_rejected);
+	tcase_add_test(tc, refusals);
+	tcase_add_test(tc, latest_then_wake);
+	tcase_add_test(tc, credit_is_respected);
+	tcase_add_test(tc, stop_closes_connections);
+	tcase_add_checked_fixture(small, setup_small, teardown);
+	tcase_set_timeout(small, 30);
+	tcase_add_test(small, oversize_and_multiframe);
+	suite_add_tcase(s, tc);
+	suite_add_tcase(s, small);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
