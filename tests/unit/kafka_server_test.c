@@ -929,6 +929,28 @@ START_TEST(close_with_pending_fetch)
 }
 END_TEST
 
+START_TEST(close_with_pending_produce)
+{
+	size_t baseline = mem_used(MEM_KAFKA); /* the idle server's own memory */
+	int fd = dial();
+	size_t len;
+	uint8_t *rec = batch(10, &len);
+	part_t *p = hub_partition(eh1, 1);
+
+	for (int i = 0; i < 20; i++)
+		send_req(fd, 0, 7, i, false, produce_body(7, -1, "eh1", 1, rec, len));
+	mem_free(rec);
+	close(fd); /* completions now arrive for requests whose connection is gone */
+	for (int i = 0; i < 500 && part_high_watermark(p) < 200; i++)
+		usleep(10000);
+	ck_assert_int_eq(part_high_watermark(p), 200);
+	/* the connection and every request are freed once the last completion ran */
+	for (int i = 0; i < 500 && mem_used(MEM_KAFKA) != baseline; i++)
+		usleep(10000);
+	ck_assert_uint_eq(mem_used(MEM_KAFKA), baseline);
+}
+END_TEST
+
 START_TEST(stop_with_work_in_flight)
 {
 	int32_t parts[] = {0};
@@ -1335,6 +1357,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, fetch_min_bytes_waits_for_enough);
 	tcase_add_test(tc, fetch_deadline);
 	tcase_add_test(tc, close_with_pending_fetch);
+	tcase_add_test(tc, close_with_pending_produce);
 	tcase_add_test(tc, stop_with_work_in_flight);
 	suite_add_tcase(s, tc);
 
