@@ -931,16 +931,30 @@ END_TEST
 
 START_TEST(close_with_pending_produce)
 {
+	static uint8_t out[20 * 1024];
 	size_t baseline = mem_used(MEM_KAFKA); /* the idle server's own memory */
 	int fd = dial();
-	size_t len;
-	uint8_t *rec = batch(10, &len);
+	size_t len, n = 0;
+	uint8_t *rec = batch(10, &len), drain[4096];
 	part_t *p = hub_partition(eh1, 1);
 
-	for (int i = 0; i < 20; i++)
-		send_req(fd, 0, 7, i, false, produce_body(7, -1, "eh1", 1, rec, len));
+	for (int i = 0; i < 20; i++) {
+		body_t *b = produce_body(7, -1, "eh1", 1, rec, len);
+
+		n += frame(out + n, sizeof(out) - n, 0, 7, i, false, b);
+		free(b);
+	}
 	mem_free(rec);
-	close(fd); /* completions now arrive for requests whose connection is gone */
+	/*
+	 * The server reads all 20 requests, then EOF, and closes the connection
+	 * while appends are still completing. (A plain close() with answers
+	 * unread would make this kernel send RST, losing unread requests.)
+	 */
+	send_all(fd, out, n);
+	shutdown(fd, SHUT_WR);
+	while (recv(fd, drain, sizeof(drain), 0) > 0)
+		;
+	close(fd);
 	for (int i = 0; i < 500 && part_high_watermark(p) < 200; i++)
 		usleep(10000);
 	ck_assert_int_eq(part_high_watermark(p), 200);
