@@ -113,7 +113,8 @@ static void write_records(wire_wr_t *wr, const kafka_fetch_resp_t *r,
 		wire_wr_raw(wr, p->records, p->records_len);
 		return;
 	}
-	if (wr->buf && wr->pos <= wr->cap && p->records_len <= wr->cap - wr->pos && r->copy)
+	if (p->records_len && r->copy && wr->buf && wr->pos <= wr->cap &&
+	    p->records_len <= wr->cap - wr->pos)
 		(void)r->copy(r->copy_ctx, p, wr->buf + wr->pos);
 	/* the bytes are placed by the callback; the writer only advances */
 	wr->pos += p->records_len;

@@ -54,8 +54,9 @@ typedef struct kafka_fetch_partition_resp kafka_fetch_partition_resp_t;
 
 /**
  * Writes the @p p->records_len record bytes of @p p into @p dst; called
- * only by the storing pass of kafka_fetch_resp_write. Returns false on a
- * read error (the response must then be rebuilt without those bytes).
+ * only by the storing pass of kafka_fetch_resp_write, and only when
+ * records_len > 0. Returns false on a read error (the response must then be
+ * rebuilt without those bytes).
  */
 typedef bool (*kafka_fetch_copy_fn)(void *ctx, const kafka_fetch_partition_resp_t *p,
 				    uint8_t *dst);
