@@ -32,6 +32,7 @@
 #include <string.h>
 
 #include "amqp_err.h"
+#include "amqp_mgmt.h"
 #include "amqp_recv.h"
 #include "amqp_send.h"
 #include "log.h"
@@ -155,8 +156,10 @@ static void on_delivery(pn_delivery_t *d)
 		return;
 	if (l->kind == AMQP_LINK_IN)
 		amqp_send_deliveries(l);
+	else if (l->kind == AMQP_LINK_NODE_IN)
+		amqp_mgmt_requests(l);
 	else
-		amqp_recv_delivery_updated(l, d);
+		amqp_recv_delivery_updated(l, d); /* OUT and NODE_OUT: the client settled */
 }
 
 static void on_transport_error(pn_transport_t *t)
@@ -196,6 +199,8 @@ static void on_engine_event(amqp_conn_t *c, pn_event_t *e)
 		l = amqp_link_of(pn_event_link(e));
 		if (l && l->kind == AMQP_LINK_OUT)
 			amqp_recv_pump(l);
+		else if (l && l->kind == AMQP_LINK_NODE_OUT)
+			amqp_mgmt_pump(l);
 		break;
 	case PN_DELIVERY:
 		on_delivery(pn_event_delivery(e));

@@ -20,6 +20,7 @@
 #include "amqp_addr.h"
 #include "amqp_conn.h"
 #include "amqp_err.h"
+#include "amqp_mgmt.h"
 #include "amqp_recv.h"
 #include "amqp_send.h"
 #include "log.h"
@@ -49,6 +50,7 @@ void amqp_link_unref(amqp_link_t *l)
 		return;
 	mem_free(l->name);
 	mem_free(l->publisher);
+	mem_free(l->reply_addr);
 	mem_free(l->buf);
 	mem_free(l->batch);
 	mem_free(l->scratch);
@@ -100,12 +102,14 @@ static void release(amqp_link_t *l)
 	if (*pp)
 		*pp = l->next;
 	l->next = NULL;
-	if (l->kind == AMQP_LINK_IN) {
+	if (l->kind == AMQP_LINK_IN)
 		amqp_send_close(l);
-		amqp_frame_forget(&l->conn->scan, slice_from_cstr(l->name));
-	} else {
+	else if (l->kind == AMQP_LINK_OUT)
 		amqp_recv_close(l);
-	}
+	else
+		amqp_mgmt_close(l);
+	if (l->kind == AMQP_LINK_IN || l->kind == AMQP_LINK_NODE_IN)
+		amqp_frame_forget(&l->conn->scan, slice_from_cstr(l->name));
 	pn_link_set_context(l->pn, NULL);
 	l->pn = NULL;
 	amqp_link_unref(l);
@@ -136,6 +140,16 @@ static void refuse_not_found(pn_link_t *pl, const char *address)
 
 	snprintf(why, sizeof(why), "The messaging entity '%s' could not be found.", address);
 	refuse(pl, AMQP_ERR_NOT_FOUND, why);
+}
+
+void amqp_link_echo_termini(pn_link_t *pl)
+{
+	pn_terminus_copy(pn_link_source(pl), pn_link_remote_source(pl));
+	pn_terminus_copy(pn_link_target(pl), pn_link_remote_target(pl));
+	if (pn_terminus_get_type(pn_link_source(pl)) == PN_UNSPECIFIED)
+		pn_terminus_set_type(pn_link_source(pl), PN_SOURCE);
+	if (pn_terminus_get_type(pn_link_target(pl)) == PN_UNSPECIFIED)
+		pn_terminus_set_type(pn_link_target(pl), PN_TARGET);
 }
 
 /* The hub and partition an address names, checked against the namespace. */
@@ -175,8 +189,7 @@ static void open_in(amqp_conn_t *c, pn_link_t *pl, const amqp_addr_t *a, hub_t *
 		memcpy(l->publisher, a->publisher.ptr, a->publisher.len);
 		l->publisher[a->publisher.len] = '\0';
 	}
-	pn_terminus_copy(pn_link_source(pl), pn_link_remote_source(pl));
-	pn_terminus_copy(pn_link_target(pl), pn_link_remote_target(pl));
+	amqp_link_echo_termini(pl);
 	amqp_send_open(l);
 }
 
@@ -197,6 +210,18 @@ static void open_out(amqp_conn_t *c, pn_link_t *pl, hub_t *hub, part_t *part)
 		release(l);
 		refuse(pl, amqp_err_condition(err), why[0] ? why : trib_strerror(err));
 	}
+}
+
+static void open_node(amqp_conn_t *c, pn_link_t *pl, const amqp_addr_t *a, bool client_sends)
+{
+	amqp_link_t *l = link_new(c, pl, client_sends ? AMQP_LINK_NODE_IN : AMQP_LINK_NODE_OUT);
+
+	if (!l) {
+		refuse(pl, amqp_err_condition(TRIB_ERR_NOMEM), "out of memory");
+		return;
+	}
+	l->node = (int)a->kind;
+	amqp_mgmt_open(l);
 }
 
 void amqp_link_attach(amqp_conn_t *c, pn_link_t *pl)
@@ -221,8 +246,7 @@ void amqp_link_attach(amqp_conn_t *c, pn_link_t *pl)
 	if (amqp_addr_parse(slice_from_cstr(address), a) != TRIB_OK) {
 		refuse_not_found(pl, address);
 	} else if (a->kind == AMQP_ADDR_MANAGEMENT || a->kind == AMQP_ADDR_CBS) {
-		refuse(pl, AMQP_ERR_NOT_IMPLEMENTED,
-		       "The $management and $cbs nodes are not served by this gateway yet.");
+		open_node(c, pl, a, client_sends);
 	} else if (!resolve(c, a, &hub, &part)) {
 		refuse_not_found(pl, address);
 	} else if (client_sends && a->kind == AMQP_ADDR_CONSUMER) {

@@ -2,10 +2,12 @@
  * Link state of the AMQP head and attach routing (Event Hubs addresses,
  * reference/eventhubs-surface.md §1.2-1.4).
  *
- * Two kinds: AMQP_LINK_IN, a client sender (`<hub>`, `<hub>/Partitions/<n>`,
- * `<hub>/Publishers/<name>`) whose deliveries we append (amqp_send), and
+ * Kinds: AMQP_LINK_IN, a client sender (`<hub>`, `<hub>/Partitions/<n>`,
+ * `<hub>/Publishers/<name>`) whose deliveries we append (amqp_send);
  * AMQP_LINK_OUT, a client receiver
- * (`<hub>/ConsumerGroups/<cg>/Partitions/<n>`) we deliver to (amqp_recv).
+ * (`<hub>/ConsumerGroups/<cg>/Partitions/<n>`) we deliver to (amqp_recv);
+ * AMQP_LINK_NODE_IN / NODE_OUT, the request and response links of the
+ * `$cbs` and `$management` nodes (amqp_mgmt).
  *
  * Lifetime: an amqp_link_t is reference counted. The Proton link holds one
  * reference until the link is closed, each pending append holds one, so a
@@ -33,9 +35,13 @@
 typedef struct amqp_conn amqp_conn_t;
 
 typedef enum amqp_link_kind {
-	AMQP_LINK_IN,  /**< the client sends, we append */
-	AMQP_LINK_OUT, /**< we deliver, the client receives */
+	AMQP_LINK_IN,       /**< the client sends, we append */
+	AMQP_LINK_OUT,      /**< we deliver, the client receives */
+	AMQP_LINK_NODE_IN,  /**< requests to $cbs / $management (amqp_mgmt) */
+	AMQP_LINK_NODE_OUT, /**< responses from $cbs / $management (amqp_mgmt) */
 } amqp_link_kind_t;
+
+struct amqp_mgmt_resp;
 
 typedef struct amqp_link {
 	atomic_int refs;
@@ -55,6 +61,11 @@ typedef struct amqp_link {
 	bool nomem;              /**< memory ran out while reassembling it */
 	size_t seen;             /**< bytes of the current delivery, kept or not */
 	uint32_t in_flight;      /**< appends waiting for durability */
+
+	/* AMQP_LINK_NODE_IN / NODE_OUT (amqp_mgmt.c) */
+	int node;                /**< AMQP_ADDR_MANAGEMENT or AMQP_ADDR_CBS */
+	char *reply_addr;        /**< NODE_OUT: the client's target address, or NULL */
+	struct amqp_mgmt_resp *resp_head, *resp_tail; /**< NODE_OUT: responses waiting for credit */
 
 	/* AMQP_LINK_OUT (amqp_recv.c) */
 	part_waiter_t waiter;    /**< armed while caught up; wake() runs on the flusher */
@@ -105,6 +116,14 @@ void amqp_link_close_all(amqp_conn_t *c, pn_session_t *ssn);
  * @thread amqp proactor  @locks none
  */
 void amqp_link_fail(amqp_link_t *l, trib_err_t err, const char *description);
+
+/**
+ * Answers with the client's source and target (filter included), never
+ * null ones: pyamqp fails a link whose attach reply lacks either, and
+ * Proton 0.37 reads a source or target without address as "none".
+ * @thread amqp proactor  @locks none
+ */
+void amqp_link_echo_termini(pn_link_t *pl);
 
 /** The state of @p pl, or NULL when it has none (refused, closed). @thread amqp proactor */
 amqp_link_t *amqp_link_of(pn_link_t *pl);

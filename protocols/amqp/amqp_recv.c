@@ -91,8 +91,7 @@ trib_err_t amqp_recv_open(amqp_link_t *l, char *why, size_t why_len)
 	err = start_offset(l, &f, why, why_len);
 	if (err)
 		return err;
-	pn_terminus_copy(pn_link_source(pl), pn_link_remote_source(pl));
-	pn_terminus_copy(pn_link_target(pl), pn_link_remote_target(pl));
+	amqp_link_echo_termini(pl);
 	l->presettle = pn_link_remote_snd_settle_mode(pl) != PN_SND_UNSETTLED;
 	pn_link_set_snd_settle_mode(pl, l->presettle ? PN_SND_SETTLED : PN_SND_UNSETTLED);
 	pn_link_set_rcv_settle_mode(pl, PN_RCV_FIRST);

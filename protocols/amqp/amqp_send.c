@@ -176,8 +176,7 @@ static bool reserve(amqp_link_t *l, size_t need)
 	return true;
 }
 
-/* Reads what arrived for @p d; past the size limit (or out of memory) bytes are only counted. */
-static void take_bytes(amqp_link_t *l, pn_delivery_t *d)
+void amqp_send_take_bytes(amqp_link_t *l, pn_delivery_t *d, size_t limit)
 {
 	size_t pending;
 
@@ -186,7 +185,7 @@ static void take_bytes(amqp_link_t *l, pn_delivery_t *d)
 		bool keep;
 		ssize_t n;
 
-		if (!l->oversize && l->len + pending > l->conn->env->max_message_bytes)
+		if (!l->oversize && l->len + pending > limit)
 			l->oversize = true;
 		if (!l->oversize && !l->nomem && !reserve(l, l->len + pending))
 			l->nomem = true;
@@ -203,7 +202,7 @@ static void take_bytes(amqp_link_t *l, pn_delivery_t *d)
 	}
 }
 
-static void reset(amqp_link_t *l)
+void amqp_send_reset(amqp_link_t *l)
 {
 	l->len = 0;
 	l->seen = 0;
@@ -225,7 +224,7 @@ void amqp_send_deliveries(amqp_link_t *l)
 		pn_delivery_tag_t tag;
 		uint32_t format;
 
-		take_bytes(l, d);
+		amqp_send_take_bytes(l, d, l->conn->env->max_message_bytes);
 		if (pn_delivery_partial(d) && !pn_delivery_aborted(d))
 			return;
 		tag = pn_delivery_tag(d);
@@ -240,7 +239,7 @@ void amqp_send_deliveries(amqp_link_t *l)
 			settle(d, TRIB_ERR_NOMEM, NULL);
 		else
 			append(l, d, format);
-		reset(l);
+		amqp_send_reset(l);
 	}
 	if (l->pn)
 		top_up_credit(l);

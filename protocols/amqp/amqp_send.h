@@ -54,6 +54,17 @@ void amqp_send_deliveries(amqp_link_t *l);
  */
 void amqp_send_completed(amqp_send_pend_t *p);
 
+/**
+ * Reads the bytes that arrived for @p d (the link's current delivery) into
+ * l->buf; past @p limit bytes in all (or when memory runs out) bytes are
+ * only counted in l->seen and l->oversize (l->nomem) is set.
+ * @thread amqp proactor  @locks none
+ */
+void amqp_send_take_bytes(amqp_link_t *l, pn_delivery_t *d, size_t limit);
+
+/** Forgets the reassembled delivery (keeps a small buffer). @thread amqp proactor */
+void amqp_send_reset(amqp_link_t *l);
+
 /** Frees what an IN link holds when it closes. @thread amqp proactor */
 void amqp_send_close(amqp_link_t *l);
 

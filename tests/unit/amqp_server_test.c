@@ -731,6 +731,138 @@ START_TEST(oversize_and_multiframe)
 }
 END_TEST
 
+
+/* A request to @p node (app properties as key/value pairs) and its response. */
+static pn_message_t *request(cli_t *k, pn_link_t *s, pn_link_t *r, uint64_t id,
+			     const char *const *kv, size_t nkv)
+{
+	pn_message_t *m = pn_message();
+	pn_atom_t mid = {.type = PN_ULONG, .u.as_ulong = id};
+	pn_data_t *d = pn_message_properties(m);
+	char buf[2048];
+	size_t n = sizeof(buf);
+	got_t g;
+
+	pn_message_set_id(m, mid);
+	pn_message_set_reply_to(m, "reply-1");
+	pn_data_put_map(d);
+	pn_data_enter(d);
+	for (size_t i = 0; i < nkv; i++)
+		pn_data_put_string(d, pn_bytes(strlen(kv[i]), kv[i]));
+	pn_data_exit(d);
+	ck_assert_int_eq(pn_message_encode(m, buf, &n), 0);
+	pn_message_free(m);
+	ck_assert_int_eq(send_bytes(k, s, buf, n, NULL), PN_ACCEPTED);
+	memset(&g, 0, sizeof(g));
+	g.k = k;
+	g.l = r;
+	g.want = 1;
+	ck_assert(cli_wait(k, take_messages, &g, 5000));
+	return g.msgs[0];
+}
+
+static int32_t status_code(pn_message_t *m, uint64_t id)
+{
+	pn_data_t *d = pn_message_properties(m);
+	pn_atom_t cid = pn_message_get_correlation_id(m);
+	size_t n;
+
+	ck_assert_int_eq(cid.type, PN_ULONG);
+	ck_assert_int_eq(cid.u.as_ulong, id);
+	pn_data_rewind(d);
+	ck_assert(pn_data_next(d));
+	n = pn_data_get_map(d);
+	pn_data_enter(d);
+	for (size_t i = 0; i < n / 2; i++) {
+		pn_bytes_t key;
+
+		pn_data_next(d);
+		key = pn_data_get_string(d);
+		pn_data_next(d);
+		if (key.size == 11 && memcmp(key.start, "status-code", 11) == 0)
+			return pn_data_get_int(d);
+	}
+	ck_abort_msg("no status-code");
+	return 0;
+}
+
+/* The body map's entry @p key, the cursor left on its value. */
+static pn_data_t *body_entry(pn_message_t *m, const char *key)
+{
+	pn_data_t *d = pn_message_body(m);
+	size_t n;
+
+	pn_data_rewind(d);
+	ck_assert(pn_data_next(d));
+	ck_assert_int_eq(pn_data_type(d), PN_MAP);
+	n = pn_data_get_map(d);
+	pn_data_enter(d);
+	for (size_t i = 0; i < n / 2; i++) {
+		pn_bytes_t k;
+
+		pn_data_next(d);
+		k = pn_data_get_string(d);
+		pn_data_next(d);
+		if (k.size == strlen(key) && memcmp(k.start, key, k.size) == 0)
+			return d;
+	}
+	ck_abort_msg("no %s", key);
+	return NULL;
+}
+
+START_TEST(management_and_cbs)
+{
+	cli_t k;
+	pn_link_t *s, *r, *cs, *cr, *p;
+	pn_message_t *m;
+	pn_data_t *d;
+	const char *hub_req[] = {"operation", "READ", "type", "com.microsoft:eventhub", "name", "eh1"};
+	const char *part_req[] = {"operation", "READ", "type", "com.microsoft:partition",
+				  "name", "eh1", "partition", "1"};
+	const char *missing[] = {"operation", "READ", "type", "com.microsoft:eventhub", "name", "x"};
+	const char *token[] = {"operation", "put-token", "type", "servicebus.windows.net:sastoken",
+			       "name", "sb://localhost/eh1"};
+
+	cli_open(&k, true);
+	p = cli_sender(&k, "data", "eh1/Partitions/1");
+	ck_assert_int_eq(send_msg(&k, p, "x", NULL, 0), PN_ACCEPTED);
+	s = cli_sender(&k, "mgmt-s", "$management");
+	r = cli_receiver(&k, "$management", NULL, false);
+	ck_assert(pn_link_state(r) & PN_REMOTE_ACTIVE);
+	pn_link_flow(r, 10);
+
+	m = request(&k, s, r, 42, hub_req, 6);
+	ck_assert_int_eq(status_code(m, 42), 200);
+	d = body_entry(m, "partition_ids");
+	ck_assert_int_eq(pn_data_type(d), PN_ARRAY);
+	ck_assert_int_eq(pn_data_get_array(d), 2);
+	ck_assert_int_eq(pn_data_get_array_type(d), PN_STRING);
+	d = body_entry(m, "created_at");
+	ck_assert_int_eq(pn_data_type(d), PN_TIMESTAMP);
+	pn_message_free(m);
+
+	m = request(&k, s, r, 43, part_req, 8);
+	ck_assert_int_eq(status_code(m, 43), 200);
+	d = body_entry(m, "last_enqueued_sequence_number");
+	ck_assert_int_eq(pn_data_get_long(d), 0);
+	d = body_entry(m, "is_partition_empty");
+	ck_assert(!pn_data_get_bool(d));
+	pn_message_free(m);
+
+	m = request(&k, s, r, 44, missing, 6);
+	ck_assert_int_eq(status_code(m, 44), 404);
+	pn_message_free(m);
+
+	cs = cli_sender(&k, "cbs-s", "$cbs");
+	cr = cli_receiver(&k, "$cbs", NULL, false);
+	pn_link_flow(cr, 10);
+	m = request(&k, cs, cr, 45, token, 6);
+	ck_assert_int_eq(status_code(m, 45), 202);
+	pn_message_free(m);
+	cli_close(&k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("amqp_server");
@@ -746,6 +878,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, latest_then_wake);
 	tcase_add_test(tc, credit_is_respected);
 	tcase_add_test(tc, stop_closes_connections);
+	tcase_add_test(tc, management_and_cbs);
 	tcase_add_checked_fixture(small, setup_small, teardown);
 	tcase_set_timeout(small, 30);
 	tcase_add_test(small, oversize_and_multiframe);
