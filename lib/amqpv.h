@@ -101,7 +101,7 @@ void amqpv_wr_binary(wire_wr_t *wr, trib_slice_t s);
 typedef struct amqpv {
 	uint8_t code;            /**< format code of the value itself (after any descriptor) */
 	trib_slice_t raw;        /**< the whole encoding, descriptors and constructor included */
-	trib_slice_t descriptor; /**< raw encoding of the (outermost) descriptor; null slice if none */
+	trib_slice_t descriptor; /**< raw encoding of the outermost descriptor; null if none */
 	/**
 	 * The value bytes: fixed-width types their bytes (empty for 0x40..0x45),
 	 * variable-width types their content (without the size), lists and

@@ -254,7 +254,8 @@ static void take_reads(amqp_conn_t *c)
 			rb->size = b[i].size;
 			if (!rb->size)
 				continue;
-			amqp_frame_feed(&c->scan, (const uint8_t *)rb->bytes + b[i].offset, rb->size);
+			amqp_frame_feed(&c->scan, (const uint8_t *)rb->bytes + b[i].offset,
+					rb->size);
 			if (b[i].offset)
 				memmove(rb->bytes, rb->bytes + b[i].offset, rb->size);
 			c->in_order[c->in_count++] = (uint32_t)b[i].context;
@@ -451,7 +452,10 @@ void amqp_conn_raw_event(amqp_conn_t *c, pn_event_t *e)
 		take_reads(c);
 		break;
 	case PN_RAW_CONNECTION_CLOSED_READ:
+		/* the client's last bytes go to the engine before the end of input */
 		take_reads(c);
+		(void)feed(c);
+		(void)dispatch(c);
 		pn_connection_driver_read_close(&c->driver);
 		break;
 	case PN_RAW_CONNECTION_CLOSED_WRITE:

@@ -72,7 +72,7 @@ struct amqp_conn {
 	amqp_send_pend_t *done_head; /**< completed appends, oldest first */
 	amqp_send_pend_t *done_tail;
 	atomic_bool stop;            /**< the server asks us to close */
-	_Atomic int64_t deadline;    /**< next pn_transport_tick time (ms, proactor clock), 0 = none */
+	_Atomic int64_t deadline;    /**< next tick (ms, proactor clock), 0 = none */
 
 	amqp_read_buf_t rbuf[AMQP_CONN_READ_BUFS];
 	uint32_t in_order[AMQP_CONN_READ_BUFS]; /**< filled read buffers, in arrival order */
@@ -117,12 +117,15 @@ void amqp_conn_wake(amqp_conn_t *c);
  */
 void amqp_conn_stop(amqp_conn_t *c);
 
-/** Adds a reference. @thread any */
+/** Adds a reference. @thread any @locks none (atomic) */
 void amqp_conn_ref(amqp_conn_t *c);
-/** Drops a reference; the last frees @p c and calls env->freed. NULL accepted. @thread any */
+/**
+ * Drops a reference; the last frees @p c and calls env->freed. NULL accepted.
+ * @thread any  @locks none (atomic); env->freed takes the server lock
+ */
 void amqp_conn_unref(amqp_conn_t *c);
 
-/** The current time on the proactor clock, ms. @thread any */
+/** The current time on the proactor clock, ms. @thread any @locks none */
 int64_t amqp_conn_now(void);
 
 #endif

@@ -68,7 +68,7 @@ typedef struct amqp_frame_scan {
 /** Starts a scanner at the beginning of a connection's input. @thread owner @locks none */
 void amqp_frame_init(amqp_frame_scan_t *s);
 
-/** Frees what the scanner holds; the struct may be re-initialised. @thread owner */
+/** Frees what the scanner holds; the struct may be re-initialised. @thread owner @locks none */
 void amqp_frame_free(amqp_frame_scan_t *s);
 
 /**
@@ -87,7 +87,7 @@ void amqp_frame_feed(amqp_frame_scan_t *s, const uint8_t *p, size_t n);
  */
 uint32_t amqp_frame_take_format(amqp_frame_scan_t *s, trib_slice_t link_name, trib_slice_t tag);
 
-/** Drops what is kept for link @p link_name (after it is closed). @thread owner */
+/** Drops what is kept for link @p link_name (after it is closed). @thread owner @locks none */
 void amqp_frame_forget(amqp_frame_scan_t *s, trib_slice_t link_name);
 
 #endif

@@ -125,7 +125,10 @@ void amqp_link_fail(amqp_link_t *l, trib_err_t err, const char *description);
  */
 void amqp_link_echo_termini(pn_link_t *pl);
 
-/** The state of @p pl, or NULL when it has none (refused, closed). @thread amqp proactor */
+/**
+ * The state of @p pl, or NULL when it has none (refused, closed).
+ * @thread amqp proactor  @locks none
+ */
 amqp_link_t *amqp_link_of(pn_link_t *pl);
 
 /** Adds a reference. @thread any  @locks none (atomic) */

@@ -139,7 +139,8 @@ static void answer_cbs(const req_t *r, answer_t *a)
 		return;
 	}
 	if (!atomic_flag_test_and_set(&cbs_logged))
-		log_info("amqp: $cbs put-token accepted without verification: no SAS policies in this "
+		log_info("amqp: $cbs put-token accepted without verification: no SAS policies in "
+			 "this "
 			 "build");
 	status(a, 202, "Accepted");
 }
@@ -327,8 +328,9 @@ static amqp_link_t *response_link(amqp_link_t *in, trib_slice_t reply_to)
 	for (amqp_link_t *x = in->conn->links; x; x = x->next) {
 		if (x->kind != AMQP_LINK_NODE_OUT || x->node != in->node)
 			continue;
-		if (reply_to.ptr && (slice_eq_cstr(reply_to, x->name, false) ||
-				     (x->reply_addr && slice_eq_cstr(reply_to, x->reply_addr, false))))
+		if (reply_to.ptr &&
+		    (slice_eq_cstr(reply_to, x->name, false) ||
+		     (x->reply_addr && slice_eq_cstr(reply_to, x->reply_addr, false))))
 			return x;
 		if (!best || pn_link_session(x->pn) == pn_link_session(in->pn))
 			best = x;
@@ -345,7 +347,8 @@ static void queue_response(amqp_link_t *out, const req_t *r, const answer_t *a)
 	for (amqp_mgmt_resp_t *q = out->resp_head; q; q = q->next)
 		n++;
 	if (n >= AMQP_MGMT_MAX_QUEUED) {
-		log_warn("amqp: link '%s': response dropped, the client grants no credit", out->name);
+		log_warn("amqp: link '%s': response dropped, the client grants no credit",
+			 out->name);
 		return;
 	}
 	wire_wr_init(&w, NULL, 0);

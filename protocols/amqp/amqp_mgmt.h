@@ -37,16 +37,22 @@ typedef struct amqp_mgmt_resp {
 	uint8_t bytes[];
 } amqp_mgmt_resp_t;
 
-/** Answers the attach of a node link @p l (NODE_IN: credit; NODE_OUT: open). @thread amqp proactor */
+/**
+ * Answers the attach of a node link @p l (NODE_IN: credit; NODE_OUT: open).
+ * @thread amqp proactor  @locks none
+ */
 void amqp_mgmt_open(amqp_link_t *l);
 
-/** Reads and answers the requests that arrived on NODE_IN link @p l. @thread amqp proactor */
+/**
+ * Reads and answers the requests that arrived on NODE_IN link @p l.
+ * @thread amqp proactor  @locks none
+ */
 void amqp_mgmt_requests(amqp_link_t *l);
 
-/** Sends queued responses while NODE_OUT link @p l has credit. @thread amqp proactor */
+/** Sends queued responses while NODE_OUT link @p l has credit. @thread amqp proactor @locks none */
 void amqp_mgmt_pump(amqp_link_t *l);
 
-/** Frees what a node link holds when it closes. @thread amqp proactor */
+/** Frees what a node link holds when it closes. @thread amqp proactor @locks none */
 void amqp_mgmt_close(amqp_link_t *l);
 
 #endif

@@ -35,7 +35,7 @@
 #define BODY_RANK 5
 /* nesting of a map entry in a section: described section (0), its map (1), the entry (2) */
 #define SECTION_ENTRY_DEPTH 2
-/* headers besides the application properties: marker, props, 10 fields, annotations, body, publisher */
+/* headers besides application properties: marker, props, 10 fields, annotations, body, publisher */
 #define EXTRA_HEADERS 16
 #define PROP_FIELDS 10
 
@@ -489,7 +489,8 @@ static trib_err_t add_event(rb_builder_t *b, const amqp_msg_t *m, int64_t ts_ms,
 	if (!err && m->message_annotations.ptr)
 		err = extra_annotations(&m->annotations, &ann, &ann_len);
 	if (ann)
-		h[n++] = (rb_kv_t){slice_from_cstr(EVHDR_ANNOTATIONS), (trib_slice_t){ann, ann_len}};
+		h[n++] =
+			(rb_kv_t){slice_from_cstr(EVHDR_ANNOTATIONS), (trib_slice_t){ann, ann_len}};
 	if (m->body_kind == AMQP_BODY_DATA && m->body_sections == 1) {
 		value = m->data;
 	} else {
@@ -613,7 +614,8 @@ static void view_bookkeeping(rec_view_t *v, trib_slice_t name, trib_slice_t valu
 		if (one_section(value, AMQP_SEC_PROPERTIES, &s))
 			v->props = value;
 	} else if (slice_eq_cstr(name, EVHDR_ANNOTATIONS, false)) {
-		v->has_annotations = one_section(value, AMQP_SEC_MESSAGE_ANNOTATIONS, &v->annotations);
+		v->has_annotations =
+			one_section(value, AMQP_SEC_MESSAGE_ANNOTATIONS, &v->annotations);
 	} else if (slice_eq_cstr(name, EVHDR_BODY, false)) {
 		if (only_body(value))
 			v->body = value;

@@ -66,7 +66,7 @@ typedef struct amqp_msg {
 	uint32_t body_sections;    /**< number of data / amqp-sequence sections */
 	trib_slice_t data;         /**< bytes of the first data section */
 	amqpv_t value;             /**< AMQP_BODY_VALUE: the value */
-	amqpv_t annotations;       /**< message-annotations map (valid when the section is present) */
+	amqpv_t annotations; /**< message-annotations map (valid when the section is present) */
 	amqpv_t props;             /**< properties list (valid when present) */
 	amqpv_t app_props;         /**< application-properties map (valid when present) */
 	trib_slice_t partition_key; /**< x-opt-partition-key string; null slice when none */

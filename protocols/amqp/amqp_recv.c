@@ -160,10 +160,11 @@ static int open_batch(amqp_link_t *l)
 
 	if (err) {
 		drop_batch(l);
-		amqp_link_fail(l, err,
-			       err == TRIB_ERR_UNSUPPORTED
-				       ? "A compressed record batch cannot be delivered over AMQP yet."
-				       : "A stored record batch could not be decoded.");
+		amqp_link_fail(
+			l, err,
+			err == TRIB_ERR_UNSUPPORTED
+				? "A compressed record batch cannot be delivered over AMQP yet."
+				: "A stored record batch could not be decoded.");
 		return -1;
 	}
 	if (l->it.h.attributes & RB_ATTR_CONTROL) {
@@ -188,7 +189,8 @@ static int next_record(amqp_link_t *l, rb_record_t *r)
 			rc = rb_iter_next(&l->it, r);
 			if (rc < 0) {
 				drop_batch(l);
-				amqp_link_fail(l, TRIB_ERR_CORRUPT, "A stored record could not be decoded.");
+				amqp_link_fail(l, TRIB_ERR_CORRUPT,
+					       "A stored record could not be decoded.");
 				return -1;
 			}
 			if (rc == 1) {

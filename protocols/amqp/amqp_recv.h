@@ -41,10 +41,16 @@ trib_err_t amqp_recv_open(amqp_link_t *l, char *why, size_t why_len) TRIB_MUST_C
  */
 void amqp_recv_pump(amqp_link_t *l);
 
-/** Settles deliveries the client settled (PN_DELIVERY on an OUT link). @thread amqp proactor */
+/**
+ * Settles deliveries the client settled (PN_DELIVERY on an OUT link).
+ * @thread amqp proactor  @locks none
+ */
 void amqp_recv_delivery_updated(amqp_link_t *l, pn_delivery_t *d);
 
-/** Disarms the waiter and frees what an OUT link holds when it closes. @thread amqp proactor */
+/**
+ * Disarms the waiter and frees what an OUT link holds when it closes.
+ * @thread amqp proactor  @locks the partition's waiter lock
+ */
 void amqp_recv_close(amqp_link_t *l);
 
 #endif

@@ -123,7 +123,8 @@ static void append(amqp_link_t *l, pn_delivery_t *d, uint32_t format)
 	rb_builder_free(&b);
 	if (err) {
 		log_debug("amqp: link '%s': delivery rejected: %s", l->name, trib_strerror(err));
-		settle(d, err, err == TRIB_ERR_INVALID ? "The message could not be decoded." : NULL);
+		settle(d, err,
+		       err == TRIB_ERR_INVALID ? "The message could not be decoded." : NULL);
 		return;
 	}
 	part = target_partition(l, key);
@@ -193,7 +194,8 @@ void amqp_send_take_bytes(amqp_link_t *l, pn_delivery_t *d, size_t limit)
 		if (keep)
 			n = pn_link_recv(l->pn, (char *)l->buf + l->len, pending);
 		else
-			n = pn_link_recv(l->pn, sink, pending < sizeof(sink) ? pending : sizeof(sink));
+			n = pn_link_recv(l->pn, sink,
+					 pending < sizeof(sink) ? pending : sizeof(sink));
 		if (n <= 0)
 			break;
 		l->seen += (size_t)n;
@@ -228,8 +230,9 @@ void amqp_send_deliveries(amqp_link_t *l)
 		if (pn_delivery_partial(d) && !pn_delivery_aborted(d))
 			return;
 		tag = pn_delivery_tag(d);
-		format = amqp_frame_take_format(&l->conn->scan, slice_from_cstr(l->name),
-						(trib_slice_t){(const uint8_t *)tag.start, tag.size});
+		format = amqp_frame_take_format(
+			&l->conn->scan, slice_from_cstr(l->name),
+			(trib_slice_t){(const uint8_t *)tag.start, tag.size});
 		pn_link_advance(l->pn);
 		if (pn_delivery_aborted(d))
 			pn_delivery_settle(d);

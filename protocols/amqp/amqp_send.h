@@ -62,13 +62,13 @@ void amqp_send_completed(amqp_send_pend_t *p);
  */
 void amqp_send_take_bytes(amqp_link_t *l, pn_delivery_t *d, size_t limit);
 
-/** Forgets the reassembled delivery (keeps a small buffer). @thread amqp proactor */
+/** Forgets the reassembled delivery (keeps a small buffer). @thread amqp proactor @locks none */
 void amqp_send_reset(amqp_link_t *l);
 
-/** Frees what an IN link holds when it closes. @thread amqp proactor */
+/** Frees what an IN link holds when it closes. @thread amqp proactor @locks none */
 void amqp_send_close(amqp_link_t *l);
 
-/** Frees @p p without settling (its connection is gone). @thread any */
+/** Frees @p p without settling (its connection is gone). @thread any @locks none */
 void amqp_send_pend_free(amqp_send_pend_t *p);
 
 #endif

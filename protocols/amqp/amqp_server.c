@@ -128,7 +128,8 @@ static void on_listener_close(amqp_server_t *s, pn_listener_t *l)
 
 	if (pn_condition_is_set(cond))
 		log_error("amqp: listener: %s: %s", pn_condition_get_name(cond),
-			  pn_condition_get_description(cond) ? pn_condition_get_description(cond) : "");
+			  pn_condition_get_description(cond) ? pn_condition_get_description(cond)
+							     : "");
 	pthread_mutex_lock(&s->mu);
 	s->listen_state = LISTEN_CLOSED;
 	pthread_cond_broadcast(&s->cond);
@@ -239,7 +240,8 @@ static void join_all(amqp_server_t *s)
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_sec += 5;
 		if (pthread_cond_timedwait(&s->cond, &s->mu, &until) == ETIMEDOUT)
-			log_warn("amqp: stopping: %zu connection(s) still wait for appends", s->live);
+			log_warn("amqp: stopping: %zu connection(s) still wait for appends",
+				 s->live);
 	}
 	pthread_mutex_unlock(&s->mu);
 }

@@ -95,7 +95,8 @@ static void stored_record(const uint8_t *p, size_t n)
 	for (size_t i = 0, field = 0; i <= n && field < 7; i++) {
 		if (i < n && p[i] != 0xff)
 			continue;
-		h[nh] = (rb_kv_t){slice_from_cstr(names[field]), (trib_slice_t){p + start, i - start}};
+		h[nh] = (rb_kv_t){slice_from_cstr(names[field]),
+				  (trib_slice_t){p + start, i - start}};
 		nh++;
 		field++;
 		start = i + 1;

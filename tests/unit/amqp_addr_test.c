@@ -41,11 +41,12 @@ END_TEST
 
 START_TEST(consumer_forms)
 {
-	const char *forms[] = {"eh1/ConsumerGroups/$Default/Partitions/12",
-			       "/eh1/ConsumerGroups/$Default/Partitions/12",
-			       "eh1/consumergroups/$Default/partitions/12",
-			       "amqps://ns.servicebus.windows.net/eh1/ConsumerGroups/$Default/Partitions/12",
-			       "sb://h/eh1/ConsumerGroups/%24Default/Partitions/12"};
+	const char *forms[] = {
+		"eh1/ConsumerGroups/$Default/Partitions/12",
+		"/eh1/ConsumerGroups/$Default/Partitions/12",
+		"eh1/consumergroups/$Default/partitions/12",
+		"amqps://ns.servicebus.windows.net/eh1/ConsumerGroups/$Default/Partitions/12",
+		"sb://h/eh1/ConsumerGroups/%24Default/Partitions/12"};
 
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		ck_assert_int_eq(parse(forms[i]), TRIB_OK);
@@ -102,7 +103,8 @@ START_TEST(bad)
 	ck_assert_int_eq(a.kind, AMQP_ADDR_HUB);
 	ck_assert_int_eq(parse("x/Publishers/"), TRIB_OK); /* trailing slash: hub "x/Publishers" */
 	ck_assert_int_eq(parse("/ConsumerGroups/cg/Partitions/0"), TRIB_OK);
-	ck_assert_int_eq(a.kind, AMQP_ADDR_PARTITION); /* hub "ConsumerGroups/cg": not found later */
+	/* hub "ConsumerGroups/cg": not found later */
+	ck_assert_int_eq(a.kind, AMQP_ADDR_PARTITION);
 	ck_assert_int_eq(parse("eh1/ConsumerGroups//Partitions/0"), TRIB_ERR_INVALID);
 	ck_assert_int_eq(parse("eh1/Partitions/1234567890"), TRIB_OK); /* 10 digits: a hub name */
 	ck_assert_int_eq(a.kind, AMQP_ADDR_HUB);

@@ -111,7 +111,8 @@ START_TEST(filter_sets)
 	ck_assert_int_eq(encode_and_parse(AMQP_FILTER_SELECTOR, false, 0, e), TRIB_OK);
 	ck_assert_int_eq(f.kind, AMQP_FILTER_OFFSET);
 	ck_assert_int_eq(f.value, 7);
-	ck_assert_int_eq(encode_and_parse(AMQP_FILTER_SELECTOR, true, AMQP_FILTER_CODE, e), TRIB_OK);
+	ck_assert_int_eq(encode_and_parse(AMQP_FILTER_SELECTOR, true, AMQP_FILTER_CODE, e),
+			 TRIB_OK);
 	ck_assert_int_eq(f.value, 7);
 	ck_assert_int_eq(encode_and_parse("other-key", true, AMQP_FILTER_CODE_NET, e), TRIB_OK);
 	ck_assert_int_eq(f.value, 7);

@@ -211,7 +211,8 @@ START_TEST(single_to_record)
 	ck_assert(header_value(&r, "correlation-id", &v) && slice_eq_cstr(v, "corr", false));
 	ck_assert(header_value(&r, "content-type", &v) &&
 		  slice_eq_cstr(v, "application/json", false));
-	ck_assert(header_value(&r, "creation-time", &v) && slice_eq_cstr(v, "1700000000123", false));
+	ck_assert(header_value(&r, "creation-time", &v) &&
+		  slice_eq_cstr(v, "1700000000123", false));
 	ck_assert(header_value(&r, EVHDR_ANNOTATIONS, &v)); /* x-custom survives */
 	ck_assert(!header_value(&r, EVHDR_BODY, &v));
 	ck_assert(!header_value(&r, "group-id", &v));
@@ -538,8 +539,9 @@ START_TEST(http_style_record)
 	pn_data_t *d;
 
 	rb_builder_init(&b, 10);
-	ck_assert_int_eq(rb_builder_add(&b, 10, slice_from_cstr("pk"), slice_from_cstr("body"), h, 4),
-			 TRIB_OK);
+	ck_assert_int_eq(
+		rb_builder_add(&b, 10, slice_from_cstr("pk"), slice_from_cstr("body"), h, 4),
+		TRIB_OK);
 	batch = finish(&b, &len, 0);
 	out = deliver(batch, len);
 	id = pn_message_get_id(out);

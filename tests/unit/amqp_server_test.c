@@ -725,8 +725,8 @@ START_TEST(oversize_and_multiframe)
 	big[3000] = '\0';
 	n = encode_msg(buf, sizeof(buf), big, NULL, 2);
 	ck_assert_int_eq(send_bytes(&k, s, buf, n, NULL), PN_ACCEPTED);
-	ck_assert_int_eq(part_high_watermark(hub_partition(ns_hub_find(ns, slice_from_cstr("eh1")), 0)),
-			 1);
+	ck_assert_int_eq(
+		part_high_watermark(hub_partition(ns_hub_find(ns, slice_from_cstr("eh1")), 0)), 1);
 	cli_close(&k);
 }
 END_TEST
@@ -816,10 +816,12 @@ START_TEST(management_and_cbs)
 	pn_link_t *s, *r, *cs, *cr, *p;
 	pn_message_t *m;
 	pn_data_t *d;
-	const char *hub_req[] = {"operation", "READ", "type", "com.microsoft:eventhub", "name", "eh1"};
+	const char *hub_req[] = {"operation", "READ", "type", "com.microsoft:eventhub",
+				 "name", "eh1"};
 	const char *part_req[] = {"operation", "READ", "type", "com.microsoft:partition",
 				  "name", "eh1", "partition", "1"};
-	const char *missing[] = {"operation", "READ", "type", "com.microsoft:eventhub", "name", "x"};
+	const char *missing[] = {"operation", "READ", "type", "com.microsoft:eventhub",
+				 "name", "x"};
 	const char *token[] = {"operation", "put-token", "type", "servicebus.windows.net:sastoken",
 			       "name", "sb://localhost/eh1"};
 
@@ -863,6 +865,51 @@ START_TEST(management_and_cbs)
 }
 END_TEST
 
+START_TEST(time_filter_and_publisher)
+{
+	cli_t k;
+	pn_link_t *s, *r;
+	got_t g;
+	pn_data_t *d;
+	int64_t t0;
+	char sel[128];
+	pn_bytes_t pub;
+	hub_t *hub = ns_hub_find(ns, slice_from_cstr("eh1"));
+	int32_t p = hub_pick_partition(hub, slice_from_cstr("dev-1"));
+	char addr[64];
+
+	cli_open(&k, true);
+	s = cli_sender(&k, "pub", "eh1/Publishers/dev-1");
+	ck_assert_int_eq(send_msg(&k, s, "first", NULL, 0), PN_ACCEPTED);
+	usleep(20000);
+	ck_assert_int_eq(send_msg(&k, s, "second", NULL, 1), PN_ACCEPTED);
+	ck_assert_int_eq(part_high_watermark(hub_partition(hub, p)), 2);
+	snprintf(addr, sizeof(addr), "eh1/ConsumerGroups/$Default/Partitions/%d", p);
+	r = cli_receiver(&k, addr, NULL, false);
+	receive(&k, r, 2, &g);
+	ck_assert(annotation(g.msgs[0], "x-opt-enqueued-time", &d));
+	t0 = pn_data_get_timestamp(d);
+	ck_assert(annotation(g.msgs[0], "x-opt-publisher", &d));
+	pub = pn_data_get_string(d);
+	ck_assert(pub.size == 5 && memcmp(pub.start, "dev-1", 5) == 0);
+	got_free(&g);
+	/* strictly after the first event's enqueue time: only the second */
+	snprintf(sel, sizeof(sel), "amqp.annotation.x-opt-enqueued-time > %lld", (long long)t0);
+	r = cli_receiver(&k, addr, sel, false);
+	receive(&k, r, 1, &g);
+	body_is(g.msgs[0], "second");
+	ck_assert_int_eq(seqno(g.msgs[0]), 1);
+	got_free(&g);
+	/* at or after it: both */
+	snprintf(sel, sizeof(sel), "amqp.annotation.x-opt-enqueued-time >= '%lld'", (long long)t0);
+	r = cli_receiver(&k, addr, sel, true);
+	receive(&k, r, 2, &g);
+	body_is(g.msgs[0], "first");
+	got_free(&g);
+	cli_close(&k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("amqp_server");
@@ -879,6 +926,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, credit_is_respected);
 	tcase_add_test(tc, stop_closes_connections);
 	tcase_add_test(tc, management_and_cbs);
+	tcase_add_test(tc, time_filter_and_publisher);
 	tcase_add_checked_fixture(small, setup_small, teardown);
 	tcase_set_timeout(small, 30);
 	tcase_add_test(small, oversize_and_multiframe);

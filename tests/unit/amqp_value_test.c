@@ -31,7 +31,8 @@ START_TEST(fixed_and_variable)
 	ck_assert(amqpv_get_i64(&v, &i) && i == -2);
 	ck_assert(!amqpv_get_u64(&v, &u));
 	ck_assert(read_all(str8, sizeof(str8), &v));
-	ck_assert(amqpv_is_string(&v) && amqpv_get_bytes(&v, &s) && slice_eq_cstr(s, "hello", false));
+	ck_assert(amqpv_is_string(&v) && amqpv_get_bytes(&v, &s) &&
+		  slice_eq_cstr(s, "hello", false));
 	ck_assert_uint_eq(v.raw.len, sizeof(str8));
 	ck_assert(read_all(sym32, sizeof(sym32), &v));
 	ck_assert(amqpv_is_symbol(&v) && amqpv_get_bytes(&v, &s) && slice_eq_cstr(s, "xy", false));
