@@ -468,14 +468,72 @@ static void add_app_props(const amqp_msg_t *m, rb_kv_t *h, size_t *n)
 	}
 }
 
-static trib_err_t add_event(rb_builder_t *b, const amqp_msg_t *m, int64_t ts_ms,
-			    trib_slice_t publisher)
+void amqp_msg_out_init(amqp_msg_out_t *o, size_t max_bytes, int64_t ts_ms)
+{
+	memset(o, 0, sizeof(*o));
+	o->max_bytes = max_bytes;
+	o->ts_ms = ts_ms;
+}
+
+void amqp_msg_out_free(amqp_msg_out_t *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		rb_builder_free(&o->batches[i]);
+	mem_free(o->batches);
+	amqp_msg_out_init(o, o->max_bytes, o->ts_ms);
+}
+
+static size_t varbytes_size(trib_slice_t s)
+{
+	return wire_varint_size(s.ptr ? (int64_t)s.len : -1) + s.len;
+}
+
+/*
+ * Bytes a record at offset delta @p delta takes (Kafka protocol guide,
+ * "Record"); every record of a delivery has the batch's timestamp, so the
+ * timestamp delta is 0.
+ */
+static size_t record_size(int32_t delta, trib_slice_t key, trib_slice_t value, const rb_kv_t *h,
+			  size_t nh)
+{
+	size_t body = 1 + wire_varint_size(0) + wire_varint_size(delta);
+
+	body += varbytes_size(key) + varbytes_size(value) + wire_varint_size((int64_t)nh);
+	for (size_t i = 0; i < nh; i++)
+		body += varbytes_size(h[i].name) + varbytes_size(h[i].value);
+	return wire_varint_size((int64_t)body) + body;
+}
+
+/* The builder the next record of @p size bytes goes to: the last one, or a new one. */
+static rb_builder_t *builder_for(amqp_msg_out_t *o, size_t size)
+{
+	rb_builder_t *last = o->n ? &o->batches[o->n - 1] : NULL;
+
+	if (last && (!o->max_bytes || last->count == 0 || last->wr.pos + size <= o->max_bytes))
+		return last;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 1;
+		rb_builder_t *nb = mem_realloc(MEM_AMQP, o->batches, cap * sizeof(*nb));
+
+		if (!nb)
+			return NULL;
+		o->batches = nb;
+		o->cap = cap;
+	}
+	last = &o->batches[o->n++];
+	rb_builder_init(last, o->ts_ms);
+	return last;
+}
+
+static trib_err_t add_event(amqp_msg_out_t *o, const amqp_msg_t *m, trib_slice_t publisher)
 {
 	size_t napp = m->application_properties.ptr ? m->app_props.count / 2 : 0;
 	rb_kv_t *h = mem_calloc(MEM_AMQP, napp + EXTRA_HEADERS, sizeof(*h));
 	uint8_t *text = NULL, *ann = NULL;
 	size_t n = 0, ann_len = 0;
 	trib_slice_t value;
+	rb_builder_t *b;
+	size_t size;
 	trib_err_t err = TRIB_OK;
 
 	if (!h)
@@ -489,8 +547,7 @@ static trib_err_t add_event(rb_builder_t *b, const amqp_msg_t *m, int64_t ts_ms,
 	if (!err && m->message_annotations.ptr)
 		err = extra_annotations(&m->annotations, &ann, &ann_len);
 	if (ann)
-		h[n++] =
-			(rb_kv_t){slice_from_cstr(EVHDR_ANNOTATIONS), (trib_slice_t){ann, ann_len}};
+		h[n++] = (rb_kv_t){slice_from_cstr(EVHDR_ANNOTATIONS), (trib_slice_t){ann, ann_len}};
 	if (m->body_kind == AMQP_BODY_DATA && m->body_sections == 1) {
 		value = m->data;
 	} else {
@@ -500,17 +557,23 @@ static trib_err_t add_event(rb_builder_t *b, const amqp_msg_t *m, int64_t ts_ms,
 	}
 	if (publisher.ptr)
 		h[n++] = (rb_kv_t){slice_from_cstr(EVHDR_PUBLISHER), publisher};
-	if (!err)
-		err = rb_builder_add(b, ts_ms, m->partition_key, value, h, n);
+	if (!err) {
+		/* sized as the last batch's next record; in a new batch it is no larger */
+		size = record_size(o->n ? o->batches[o->n - 1].count : 0, m->partition_key, value,
+				   h, n);
+		b = builder_for(o, size);
+		err = b ? rb_builder_add(b, o->ts_ms, m->partition_key, value, h, n)
+			: TRIB_ERR_NOMEM;
+	}
 	mem_free(ann);
 	mem_free(text);
 	mem_free(h);
 	return err;
 }
 
-/* Calls decode on every data section of the batch envelope; adds events when @p b is set. */
-static trib_err_t walk_batch(const amqp_msg_t *env, rb_builder_t *b, int64_t ts_ms,
-			     trib_slice_t publisher, trib_slice_t *first_key)
+/* Calls decode on every data section of the batch envelope; adds events when @p o is set. */
+static trib_err_t walk_batch(const amqp_msg_t *env, amqp_msg_out_t *o, trib_slice_t publisher,
+			     trib_slice_t *first_key)
 {
 	wire_rd_t rd;
 	amqpv_t s;
@@ -527,8 +590,8 @@ static trib_err_t walk_batch(const amqp_msg_t *env, rb_builder_t *b, int64_t ts_
 			return err;
 		if (i == 0 && inner.partition_key.ptr)
 			*first_key = inner.partition_key;
-		if (b) {
-			err = add_event(b, &inner, ts_ms, publisher);
+		if (o) {
+			err = add_event(o, &inner, publisher);
 			if (err)
 				return err;
 		}
@@ -536,9 +599,8 @@ static trib_err_t walk_batch(const amqp_msg_t *env, rb_builder_t *b, int64_t ts_
 	return TRIB_OK;
 }
 
-trib_err_t amqp_msg_add_delivery(rb_builder_t *b, const uint8_t *p, size_t len, uint32_t format,
-				 int64_t ts_ms, trib_slice_t publisher, trib_slice_t *first_key,
-				 int32_t *count)
+trib_err_t amqp_msg_add_delivery(amqp_msg_out_t *o, const uint8_t *p, size_t len, uint32_t format,
+				 trib_slice_t publisher, trib_slice_t *first_key, int32_t *count)
 {
 	amqp_msg_t env;
 	trib_err_t err;
@@ -550,7 +612,7 @@ trib_err_t amqp_msg_add_delivery(rb_builder_t *b, const uint8_t *p, size_t len, 
 		return err;
 	if (format != AMQP_MSG_FORMAT_BATCH) {
 		*first_key = env.partition_key;
-		err = add_event(b, &env, ts_ms, publisher);
+		err = add_event(o, &env, publisher);
 		if (!err)
 			*count = 1;
 		return err;
@@ -558,9 +620,9 @@ trib_err_t amqp_msg_add_delivery(rb_builder_t *b, const uint8_t *p, size_t len, 
 	if (env.body_kind != AMQP_BODY_DATA || env.body_sections > AMQP_MSG_MAX_BATCH_EVENTS)
 		return TRIB_ERR_INVALID;
 	*first_key = env.partition_key;
-	err = walk_batch(&env, NULL, ts_ms, publisher, first_key);
+	err = walk_batch(&env, NULL, publisher, first_key);
 	if (!err)
-		err = walk_batch(&env, b, ts_ms, publisher, first_key);
+		err = walk_batch(&env, o, publisher, first_key);
 	if (!err)
 		*count = (int32_t)env.body_sections;
 	return err;

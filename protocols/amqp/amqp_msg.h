@@ -83,22 +83,41 @@ typedef struct amqp_msg {
 trib_err_t amqp_msg_decode(const uint8_t *p, size_t len, amqp_msg_t *m) TRIB_MUST_CHECK;
 
 /**
- * Appends the events of one delivery (@p p, @p len bytes: the complete
- * transfer payload, borrowed for the call) to @p b as records stamped
- * @p ts_ms, laid out as lib/evhdr.h documents (marker value "amqp").
- * @p format is the transfer's message-format: AMQP_MSG_FORMAT_BATCH
- * unpacks the envelope's data sections; anything else is one event.
- * @p publisher (null slice unless the link targets `<hub>/Publishers/<name>`)
- * is kept in an EVHDR_PUBLISHER header. *first_key gets the partition key
- * of the first event (falling back to the envelope's), borrowed from @p p;
- * *count the events added. Nothing is added unless every event decodes.
+ * Record batches being built from one delivery. Events go into the last
+ * batch until the next record would take it past max_bytes; then a new
+ * batch starts (a record larger than max_bytes alone still gets its own
+ * batch, which the core then refuses as too large).
+ */
+typedef struct amqp_msg_out {
+	rb_builder_t *batches; /**< n builders (array owned, MEM_AMQP) */
+	size_t n, cap;
+	size_t max_bytes;      /**< batch size limit in bytes; 0 = none */
+	int64_t ts_ms;         /**< record timestamps */
+} amqp_msg_out_t;
+
+/** Starts an empty set of batches. @thread any @locks none */
+void amqp_msg_out_init(amqp_msg_out_t *o, size_t max_bytes, int64_t ts_ms);
+
+/** Frees the builders (finished or not) and the array; @p o may be re-initialised. */
+void amqp_msg_out_free(amqp_msg_out_t *o);
+
+/**
+ * Adds the events of one delivery (@p p, @p len bytes: the complete
+ * transfer payload, borrowed for the call) to @p o as records laid out as
+ * lib/evhdr.h documents (marker value "amqp"). @p format is the
+ * transfer's message-format: AMQP_MSG_FORMAT_BATCH unpacks the envelope's
+ * data sections; anything else is one event. @p publisher (null slice
+ * unless the link targets `<hub>/Publishers/<name>`) is kept in an
+ * EVHDR_PUBLISHER header. *first_key gets the partition key of the first
+ * event (falling back to the envelope's), borrowed from @p p; *count the
+ * events added. Nothing is added unless every event decodes.
  * Errors: TRIB_ERR_INVALID (any message malformed, a batch without data
  * sections or over AMQP_MSG_MAX_BATCH_EVENTS), TRIB_ERR_NOMEM, the
- * builder's errors (the builder is then failed).
+ * builders' errors (then @p o is unusable: free it).
  * @thread any  @locks none
  */
-trib_err_t amqp_msg_add_delivery(rb_builder_t *b, const uint8_t *p, size_t len, uint32_t format,
-				 int64_t ts_ms, trib_slice_t publisher, trib_slice_t *first_key,
+trib_err_t amqp_msg_add_delivery(amqp_msg_out_t *o, const uint8_t *p, size_t len, uint32_t format,
+				 trib_slice_t publisher, trib_slice_t *first_key,
 				 int32_t *count) TRIB_MUST_CHECK;
 
 /**

@@ -72,21 +72,37 @@ void amqp_send_pend_free(amqp_send_pend_t *p)
 	mem_free(p);
 }
 
-/* Flusher thread: hand the result to the connection's own context. */
+static void note_error(amqp_send_pend_t *p, trib_err_t err)
+{
+	int none = 0;
+
+	if (err)
+		atomic_compare_exchange_strong(&p->err, &none, (int)err);
+}
+
+/* Flusher thread: the last completion hands the result to the connection's own context. */
 static void on_durable(void *arg, trib_err_t err)
 {
 	amqp_send_pend_t *p = arg;
 
-	p->err = err;
-	amqp_conn_post_done(p->link->conn, p);
+	note_error(p, err);
+	if (atomic_fetch_sub(&p->remaining, 1) == 1)
+		amqp_conn_post_done(p->link->conn, p);
 }
 
 void amqp_send_completed(amqp_send_pend_t *p)
 {
 	amqp_link_t *l = p->link;
+	trib_err_t err = (trib_err_t)atomic_load(&p->err);
+	char why[160];
 
 	if (l->pn) {
-		settle(p->d, p->err, NULL);
+		if (err == TRIB_ERR_TOO_LARGE)
+			snprintf(why, sizeof(why),
+				 "An event is larger than the largest record batch the event hub "
+				 "accepts (%u bytes).",
+				 hub_max_batch_bytes(l->hub));
+		settle(p->d, err, err == TRIB_ERR_TOO_LARGE ? why : NULL);
 		l->in_flight--;
 		top_up_credit(l);
 	}
@@ -102,51 +118,68 @@ static part_t *target_partition(amqp_link_t *l, trib_slice_t key)
 	return hub_partition(l->hub, hub_pick_partition(l->hub, key));
 }
 
-/* Builds the batch of one complete delivery and starts its append; settles at once on error. */
+/* Appends every batch of @p o in order; the pending record completes after the last. */
+static void append_all(amqp_send_pend_t *p, part_t *part, amqp_msg_out_t *o)
+{
+	int64_t base;
+
+	for (size_t i = 0; i < o->n; i++) {
+		uint8_t *batch;
+		size_t len;
+		trib_err_t err = rb_builder_finish(&o->batches[i], &batch, &len);
+
+		if (!err) {
+			atomic_fetch_add(&p->remaining, 1);
+			/* a completion may run before part_append returns */
+			err = part_append(part, batch, len, on_durable, p, &base);
+			if (err)
+				atomic_fetch_sub(&p->remaining, 1);
+			mem_free(batch);
+		}
+		if (err) {
+			/* what was appended stays: the client resends (at-least-once) */
+			note_error(p, err);
+			break;
+		}
+	}
+}
+
+/* Builds the batches of one complete delivery and starts their appends; settles at once on error. */
 static void append(amqp_link_t *l, pn_delivery_t *d, uint32_t format)
 {
-	int64_t now = wall_ms(), base;
-	rb_builder_t b;
+	amqp_msg_out_t o;
 	trib_slice_t key;
 	int32_t count;
-	uint8_t *batch = NULL;
-	size_t len;
 	amqp_send_pend_t *p;
 	part_t *part;
 	trib_err_t err;
 
-	rb_builder_init(&b, now);
-	err = amqp_msg_add_delivery(&b, l->buf, l->len, format, now, slice_from_cstr(l->publisher),
-				    &key, &count);
-	if (!err)
-		err = rb_builder_finish(&b, &batch, &len);
-	rb_builder_free(&b);
+	amqp_msg_out_init(&o, hub_max_batch_bytes(l->hub), wall_ms());
+	err = amqp_msg_add_delivery(&o, l->buf, l->len, format, slice_from_cstr(l->publisher), &key,
+				    &count);
 	if (err) {
+		amqp_msg_out_free(&o);
 		log_debug("amqp: link '%s': delivery rejected: %s", l->name, trib_strerror(err));
-		settle(d, err,
-		       err == TRIB_ERR_INVALID ? "The message could not be decoded." : NULL);
+		settle(d, err, err == TRIB_ERR_INVALID ? "The message could not be decoded." : NULL);
 		return;
 	}
 	part = target_partition(l, key);
-	p = mem_calloc(MEM_AMQP, 1, sizeof(*p));
-	if (!p || !part) {
-		mem_free(batch);
-		mem_free(p);
-		settle(d, p ? TRIB_ERR_NOT_FOUND : TRIB_ERR_NOMEM, NULL);
+	p = part ? mem_calloc(MEM_AMQP, 1, sizeof(*p)) : NULL;
+	if (!p) {
+		amqp_msg_out_free(&o);
+		settle(d, part ? TRIB_ERR_NOMEM : TRIB_ERR_NOT_FOUND, NULL);
 		return;
 	}
 	amqp_link_ref(l);
 	p->link = l;
 	p->d = d;
-	/* the completion may run before part_append returns: p is not touched after it */
-	err = part_append(part, batch, len, on_durable, p, &base);
-	mem_free(batch);
-	if (err) {
-		amqp_send_pend_free(p);
-		settle(d, err, NULL);
-		return;
-	}
+	atomic_init(&p->remaining, 1); /* ours until every append is submitted */
+	atomic_init(&p->err, 0);
 	l->in_flight++;
+	append_all(p, part, &o);
+	amqp_msg_out_free(&o);
+	if (atomic_fetch_sub(&p->remaining, 1) == 1)
+		amqp_send_completed(p); /* nothing pending: failed at once, or already durable */
 }
 
 static void reject_oversize(amqp_link_t *l, pn_delivery_t *d)

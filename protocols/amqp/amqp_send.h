@@ -16,6 +16,7 @@
 #define TRIB_AMQP_SEND_H
 
 #include <proton/delivery.h>
+#include <stdatomic.h>
 
 #include "amqp_link.h"
 #include "trib_err.h"
@@ -25,12 +26,17 @@
 
 typedef struct amqp_send_pend amqp_send_pend_t;
 
-/** An append waiting for durability; owned by the completion until handled. */
+/**
+ * The appends of one delivery waiting for durability (a delivery becomes
+ * several record batches when it would pass the hub's batch limit); owned
+ * by the completions until the last one queues it for the connection.
+ */
 struct amqp_send_pend {
 	struct amqp_send_pend *next; /**< the connection's done queue */
 	amqp_link_t *link;           /**< reference held */
 	pn_delivery_t *d;            /**< valid only while link->pn is set */
-	trib_err_t err;              /**< the append's result */
+	atomic_int remaining;        /**< appends not yet completed (+1 while submitting) */
+	atomic_int err;              /**< the first failure (trib_err_t), 0 when none */
 };
 
 /**

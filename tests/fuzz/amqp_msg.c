@@ -5,6 +5,7 @@
  *   1: a batch delivery (0x80013700) -> records -> re-encoded
  *   2: a record whose headers come from the input, as if read from the
  *      log (marker, raw props / annotations / body sections) -> encoded
+ *   3: as 1 with a small batch size limit, so records split over batches
  * Invariants checked: decoding never crashes; every record the mapping
  * builds is a valid batch; every message we encode for a receiver decodes
  * again with our own decoder (so Proton-side clients get well-formed bytes).
@@ -59,26 +60,38 @@ static void check_batch(uint8_t *batch, size_t len, int32_t count)
 		abort();
 }
 
-static void delivery(const uint8_t *p, size_t n, uint32_t format)
+/* @p limit: batch size limit (0 = none); batches may split a delivery's records. */
+static void delivery(const uint8_t *p, size_t n, uint32_t format, size_t limit)
 {
-	rb_builder_t b;
+	amqp_msg_out_t o;
 	trib_slice_t key;
-	int32_t count;
+	int32_t count, seen = 0;
 	uint8_t *batch;
 	size_t len;
 
-	rb_builder_init(&b, 1000);
-	if (amqp_msg_add_delivery(&b, p, n, format, 1000, slice_from_cstr("pub"), &key, &count) ==
+	amqp_msg_out_init(&o, limit, 1000);
+	if (amqp_msg_add_delivery(&o, p, n, format, slice_from_cstr("pub"), &key, &count) !=
 	    TRIB_OK) {
-		if (rb_builder_finish(&b, &batch, &len) != TRIB_OK)
-			abort();
-		check_batch(batch, len, count);
-		mem_free(batch);
+		if (o.n != 0 && o.batches[0].count != 0)
+			abort(); /* a rejected delivery adds nothing */
+		amqp_msg_out_free(&o);
 		return;
 	}
-	if (b.count != 0)
-		abort(); /* a rejected delivery adds nothing */
-	rb_builder_free(&b);
+	for (size_t i = 0; i < o.n; i++) {
+		int32_t c = o.batches[i].count;
+
+		if (rb_builder_finish(&o.batches[i], &batch, &len) != TRIB_OK)
+			abort();
+		/* only a batch of one record may pass the limit */
+		if (limit && len > limit && c > 1)
+			abort();
+		check_batch(batch, len, c);
+		seen += c;
+		mem_free(batch);
+	}
+	if (seen != count)
+		abort();
+	amqp_msg_out_free(&o);
 }
 
 /* Splits the input at 0xff bytes into header values after the marker. */
@@ -117,12 +130,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 1)
 		return 0;
-	switch (data[0] % 3) {
+	switch (data[0] % 4) {
 	case 0:
-		delivery(data + 1, size - 1, 0);
+		delivery(data + 1, size - 1, 0, 0);
 		break;
 	case 1:
-		delivery(data + 1, size - 1, AMQP_MSG_FORMAT_BATCH);
+		delivery(data + 1, size - 1, AMQP_MSG_FORMAT_BATCH, 0);
+		break;
+	case 3:
+		/* a small batch limit: deliveries split into several batches */
+		delivery(data + 1, size - 1, AMQP_MSG_FORMAT_BATCH, RB_HEADER_SIZE + 64);
 		break;
 	default:
 		stored_record(data + 1, size - 1);

@@ -161,6 +161,17 @@ static uint8_t *finish(rb_builder_t *b, size_t *len, int64_t base_offset)
 	return out;
 }
 
+/* Finishes the one batch of @p o and frees the set; the caller frees the batch. */
+static uint8_t *finish_out(amqp_msg_out_t *o, size_t *len, int64_t base_offset)
+{
+	uint8_t *out;
+
+	ck_assert_uint_eq(o->n, 1);
+	out = finish(&o->batches[0], len, base_offset);
+	amqp_msg_out_free(o);
+	return out;
+}
+
 static bool header_value(const rb_record_t *r, const char *name, trib_slice_t *v)
 {
 	wire_rd_t rd;
@@ -179,7 +190,7 @@ START_TEST(single_to_record)
 	char buf[BUF];
 	pn_message_t *pm = full_message(1, "key-1");
 	size_t n = encode(pm, buf), len;
-	rb_builder_t b;
+	amqp_msg_out_t o;
 	trib_slice_t key, v;
 	int32_t count;
 	uint8_t *batch;
@@ -187,13 +198,13 @@ START_TEST(single_to_record)
 	rb_record_t r;
 	static const uint8_t int_1234[] = {0x71, 0, 0, 4, 0xd2};
 
-	rb_builder_init(&b, 5000);
-	ck_assert_int_eq(amqp_msg_add_delivery(&b, (uint8_t *)buf, n, 0, 5000, TRIB_SLICE_NULL,
-					       &key, &count),
+	amqp_msg_out_init(&o, 0, 5000);
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, (uint8_t *)buf, n, 0, TRIB_SLICE_NULL, &key,
+					       &count),
 			 TRIB_OK);
 	ck_assert_int_eq(count, 1);
 	ck_assert(slice_eq_cstr(key, "key-1", false));
-	batch = finish(&b, &len, 0);
+	batch = finish_out(&o, &len, 0);
 	ck_assert_int_eq(rb_iter_init(&it, batch, len), TRIB_OK);
 	ck_assert_int_eq(rb_iter_next(&it, &r), 1);
 	ck_assert(slice_eq_cstr(r.key, "key-1", false));
@@ -251,7 +262,7 @@ START_TEST(batch_of_three)
 	static char inner[3][BUF];
 	static uint8_t env[4 * BUF];
 	size_t lens[3], n, len;
-	rb_builder_t b;
+	amqp_msg_out_t o;
 	trib_slice_t key;
 	int32_t count;
 	uint8_t *batch;
@@ -265,13 +276,13 @@ START_TEST(batch_of_three)
 		pn_message_free(pm);
 	}
 	n = envelope(env, "pk", inner, lens, 3);
-	rb_builder_init(&b, 1);
-	ck_assert_int_eq(amqp_msg_add_delivery(&b, env, n, AMQP_MSG_FORMAT_BATCH, 1,
-					       TRIB_SLICE_NULL, &key, &count),
+	amqp_msg_out_init(&o, 0, 1);
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, env, n, AMQP_MSG_FORMAT_BATCH, TRIB_SLICE_NULL,
+					       &key, &count),
 			 TRIB_OK);
 	ck_assert_int_eq(count, 3);
 	ck_assert(slice_eq_cstr(key, "pk", false));
-	batch = finish(&b, &len, 40);
+	batch = finish_out(&o, &len, 40);
 	ck_assert_int_eq(rb_iter_init(&it, batch, len), TRIB_OK);
 	for (int i = 0; i < 3; i++) {
 		char want[32];
@@ -286,11 +297,26 @@ START_TEST(batch_of_three)
 	mem_free(batch);
 
 	/* the same bytes as a plain message: one event holding the envelope's body */
-	rb_builder_init(&b, 1);
-	ck_assert_int_eq(amqp_msg_add_delivery(&b, env, n, 0, 1, TRIB_SLICE_NULL, &key, &count),
+	amqp_msg_out_init(&o, 0, 1);
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, env, n, 0, TRIB_SLICE_NULL, &key, &count),
 			 TRIB_OK);
 	ck_assert_int_eq(count, 1);
-	rb_builder_free(&b);
+	amqp_msg_out_free(&o);
+
+	/* a batch limit below three records: one record per batch, offsets in order */
+	amqp_msg_out_init(&o, RB_HEADER_SIZE + 400, 1);
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, env, n, AMQP_MSG_FORMAT_BATCH, TRIB_SLICE_NULL,
+					       &key, &count),
+			 TRIB_OK);
+	ck_assert_int_eq(count, 3);
+	ck_assert_uint_eq(o.n, 3);
+	for (size_t i = 0; i < o.n; i++) {
+		ck_assert_int_eq(o.batches[i].count, 1);
+		batch = finish(&o.batches[i], &len, (int64_t)i);
+		ck_assert_uint_le(len, RB_HEADER_SIZE + 400);
+		mem_free(batch);
+	}
+	amqp_msg_out_free(&o);
 }
 END_TEST
 
@@ -299,7 +325,7 @@ START_TEST(malformed_batch_adds_nothing)
 	static char inner[3][BUF];
 	static uint8_t env[4 * BUF];
 	size_t lens[3], n;
-	rb_builder_t b;
+	amqp_msg_out_t o;
 	trib_slice_t key;
 	int32_t count;
 	static const uint8_t value_only[] = {0x00, 0x53, 0x77, 0xa1, 0x01, 'v'};
@@ -312,19 +338,18 @@ START_TEST(malformed_batch_adds_nothing)
 	}
 	lens[2] -= 1; /* the last message loses its final byte: its body no longer parses */
 	n = envelope(env, NULL, inner, lens, 3);
-	rb_builder_init(&b, 1);
-	ck_assert_int_eq(amqp_msg_add_delivery(&b, env, n, AMQP_MSG_FORMAT_BATCH, 1,
-					       TRIB_SLICE_NULL, &key, &count),
+	amqp_msg_out_init(&o, 0, 1);
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, env, n, AMQP_MSG_FORMAT_BATCH, TRIB_SLICE_NULL,
+					       &key, &count),
 			 TRIB_ERR_INVALID);
 	ck_assert_int_eq(count, 0);
-	ck_assert_int_eq(b.count, 0);
+	ck_assert_uint_eq(o.n, 0);
 	/* a batch whose body is not data sections */
-	ck_assert_int_eq(amqp_msg_add_delivery(&b, value_only, sizeof(value_only),
-					       AMQP_MSG_FORMAT_BATCH, 1, TRIB_SLICE_NULL, &key,
-					       &count),
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, value_only, sizeof(value_only),
+					       AMQP_MSG_FORMAT_BATCH, TRIB_SLICE_NULL, &key, &count),
 			 TRIB_ERR_INVALID);
-	ck_assert_int_eq(b.count, 0);
-	rb_builder_free(&b);
+	ck_assert_uint_eq(o.n, 0);
+	amqp_msg_out_free(&o);
 }
 END_TEST
 
@@ -378,7 +403,7 @@ START_TEST(amqp_record_roundtrip)
 	char buf[BUF];
 	pn_message_t *pm = full_message(4, "key-4"), *out;
 	size_t n = encode(pm, buf), len;
-	rb_builder_t b;
+	amqp_msg_out_t o;
 	trib_slice_t key;
 	int32_t count;
 	uint8_t *batch;
@@ -386,11 +411,11 @@ START_TEST(amqp_record_roundtrip)
 	pn_atom_t id;
 	pn_bytes_t s;
 
-	rb_builder_init(&b, 1700000009999);
-	ck_assert_int_eq(amqp_msg_add_delivery(&b, (uint8_t *)buf, n, 0, 1700000009999,
-					       TRIB_SLICE_NULL, &key, &count),
+	amqp_msg_out_init(&o, 0, 1700000009999);
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, (uint8_t *)buf, n, 0, TRIB_SLICE_NULL, &key,
+					       &count),
 			 TRIB_OK);
-	batch = finish(&b, &len, 77);
+	batch = finish_out(&o, &len, 77);
 	out = deliver(batch, len);
 
 	d = pn_message_annotations(out);
@@ -447,7 +472,7 @@ START_TEST(value_body_roundtrip)
 	char buf[BUF];
 	pn_message_t *pm = pn_message(), *out;
 	size_t n, len;
-	rb_builder_t b;
+	amqp_msg_out_t o;
 	trib_slice_t key, v;
 	int32_t count;
 	uint8_t *batch;
@@ -458,11 +483,11 @@ START_TEST(value_body_roundtrip)
 
 	put_str(pn_message_body(pm), "just text");
 	n = encode(pm, buf);
-	rb_builder_init(&b, 1);
-	ck_assert_int_eq(amqp_msg_add_delivery(&b, (uint8_t *)buf, n, 0, 1, TRIB_SLICE_NULL, &key,
+	amqp_msg_out_init(&o, 0, 1);
+	ck_assert_int_eq(amqp_msg_add_delivery(&o, (uint8_t *)buf, n, 0, TRIB_SLICE_NULL, &key,
 					       &count),
 			 TRIB_OK);
-	batch = finish(&b, &len, 0);
+	batch = finish_out(&o, &len, 0);
 	ck_assert_int_eq(rb_iter_init(&it, batch, len), TRIB_OK);
 	ck_assert_int_eq(rb_iter_next(&it, &r), 1);
 	ck_assert(slice_eq_cstr(r.value, "just text", false));

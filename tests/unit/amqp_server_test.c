@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "amqpv.h"
+#include "hub.h"
 #include "mem.h"
 #include "ns.h"
 #include "store.h"
@@ -86,6 +87,10 @@ typedef struct cli {
 	pn_connection_driver_t d;
 	pn_connection_t *c;
 	uint32_t format; /* non-zero: written into every outgoing transfer */
+	uint8_t *obuf;   /* output not yet written (whole frames are rewritten) */
+	size_t olen, ocap;
+	uint8_t carry[64]; /* payload bytes moved to the next transfer frame */
+	size_t carry_len;
 } cli_t;
 
 static int64_t now_ms(void)
@@ -120,17 +125,24 @@ static void cli_close(cli_t *k)
 {
 	pn_connection_driver_destroy(&k->d);
 	close(k->fd);
+	free(k->obuf);
 }
 
-/* Re-encodes a transfer performative with message-format k->format. */
-static size_t patch_transfer(const cli_t *k, const uint8_t *f, size_t n, uint8_t *out)
+/*
+ * Re-encodes a transfer frame with message-format k->format. The field
+ * makes the frame longer; when that passes the server's max frame size
+ * the last payload bytes are carried into the delivery's next frame.
+ */
+static size_t patch_transfer(cli_t *k, const uint8_t *f, size_t n, uint8_t *out)
 {
 	wire_rd_t rd;
 	wire_wr_t body, w;
 	amqpv_t fields[11];
-	uint8_t code;
-	uint32_t count, i;
+	uint8_t code, carry[64];
+	uint32_t count, i, max = pn_transport_get_remote_max_frame(k->d.transport);
 	uint8_t buf[512];
+	size_t head, payload, excess, carried = k->carry_len;
+	bool more;
 
 	wire_rd_init(&rd, f + 8, n - 8);
 	(void)wire_rd_raw(&rd, 3); /* 0x00 0x53 0x14 */
@@ -146,26 +158,36 @@ static size_t patch_transfer(const cli_t *k, const uint8_t *f, size_t n, uint8_t
 	ck_assert_uint_le(count, 11);
 	for (i = 0; i < count; i++)
 		ck_assert(amqpv_rd(&rd, &fields[i]));
+	more = count > 5 && amqpv_get_bool(&fields[5], &more) && more;
 	wire_wr_init(&body, buf, sizeof(buf));
 	for (i = 0; i < count || i < 4; i++) {
-		if (i == 3)
-			amqpv_wr_uint(&body, k->format);
+		if (i == 3 && count > 1 && !amqpv_is_null(&fields[1]))
+			amqpv_wr_uint(&body, k->format); /* only a delivery's first frame has it */
 		else if (i < count)
 			wire_wr_raw(&body, fields[i].raw.ptr, fields[i].raw.len);
 		else
 			amqpv_wr_null(&body);
 	}
 	ck_assert(wire_wr_fits(&body));
-	wire_wr_init(&w, out, 65536);
+	memcpy(carry, k->carry, carried);
+	wire_wr_init(&w, out, 300 * 1024);
 	wire_wr_u32(&w, 0);
 	wire_wr_raw(&w, f + 4, 4);
 	wire_wr_raw(&w, "\x00\x53\x14", 3);
 	amqpv_wr_list_header(&w, body.pos, i);
 	wire_wr_raw(&w, buf, body.pos);
+	head = w.pos;
+	wire_wr_raw(&w, carry, carried);
 	wire_wr_raw(&w, rd.p, wire_rd_left(&rd)); /* payload */
 	ck_assert(wire_wr_fits(&w));
-	wire_store_u32(out, (uint32_t)w.pos);
-	return w.pos;
+	payload = w.pos - head;
+	excess = max && w.pos > max ? w.pos - max : 0;
+	ck_assert_uint_le(excess, sizeof(k->carry));
+	ck_assert(excess == 0 || (more && excess <= payload));
+	memcpy(k->carry, out + w.pos - excess, excess);
+	k->carry_len = excess;
+	wire_store_u32(out, (uint32_t)(w.pos - excess));
+	return w.pos - excess;
 }
 
 static void send_all(int fd, const uint8_t *p, size_t n)
@@ -179,30 +201,45 @@ static void send_all(int fd, const uint8_t *p, size_t n)
 	}
 }
 
-/* Writes the driver's output, rewriting transfer frames when asked. */
+/* Writes the driver's output, rewriting whole transfer frames when asked. */
 static void cli_flush(cli_t *k)
 {
 	pn_bytes_t out;
-	static uint8_t patched[65536];
+	static uint8_t patched[300 * 1024];
+	size_t at = 0;
 
 	while ((out = pn_connection_driver_write_buffer(&k->d)).size > 0) {
-		const uint8_t *p = (const uint8_t *)out.start;
-		size_t at = 0;
-
-		while (k->format && at < out.size) {
-			size_t n = memcmp(p + at, "AMQP", 4) == 0 ? 8 : wire_load_u32(p + at);
-
-			ck_assert_uint_le(at + n, out.size);
-			if (n > 11 && p[at + 5] == 0 && p[at + 8] == 0 && p[at + 10] == 0x14)
-				send_all(k->fd, patched, patch_transfer(k, p + at, n, patched));
-			else
-				send_all(k->fd, p + at, n);
-			at += n;
+		if (k->olen + out.size > k->ocap) {
+			k->ocap = (k->olen + out.size) * 2;
+			k->obuf = realloc(k->obuf, k->ocap);
+			ck_assert_ptr_nonnull(k->obuf);
 		}
-		if (!k->format)
-			send_all(k->fd, p, out.size);
+		memcpy(k->obuf + k->olen, out.start, out.size);
+		k->olen += out.size;
 		pn_connection_driver_write_done(&k->d, out.size);
 	}
+	while (at < k->olen) {
+		const uint8_t *p = k->obuf + at;
+		size_t n;
+
+		if (!k->format) {
+			n = k->olen - at;
+			send_all(k->fd, p, n);
+		} else {
+			if (k->olen - at < 8)
+				break;
+			n = memcmp(p, "AMQP", 4) == 0 ? 8 : wire_load_u32(p);
+			if (k->olen - at < n)
+				break; /* a partial frame: wait for the rest */
+			if (n > 11 && p[5] == 0 && p[8] == 0 && p[10] == 0x14)
+				send_all(k->fd, patched, patch_transfer(k, p, n, patched));
+			else
+				send_all(k->fd, p, n);
+		}
+		at += n;
+	}
+	memmove(k->obuf, k->obuf + at, k->olen - at);
+	k->olen -= at;
 }
 
 /* One round of I/O: flush, then read what arrives within @p ms. */
@@ -910,11 +947,57 @@ START_TEST(time_filter_and_publisher)
 }
 END_TEST
 
+static void setup_big(void)
+{
+	start(4 * 1048576, 262144);
+}
+
+/* A batch whose records pass the hub's 1 MiB batch limit is stored as several batches. */
+START_TEST(batch_over_hub_limit_splits)
+{
+	cli_t k;
+	pn_link_t *s, *r;
+	size_t cap = 2 * 1048576, n = 0, len;
+	char *env = malloc(cap), inner[2048], body[1100];
+	wire_wr_t w;
+	hub_t *hub = ns_hub_find(ns, slice_from_cstr("eh1"));
+	got_t g;
+	const int events = 1100;
+
+	memset(body, 'e', sizeof(body) - 1);
+	body[sizeof(body) - 1] = '\0';
+	wire_wr_init(&w, env, cap);
+	for (int i = 0; i < events; i++) {
+		len = encode_msg(inner, sizeof(inner), body, NULL, i);
+		amqpv_wr_descriptor(&w, 0x75);
+		amqpv_wr_binary(&w, (trib_slice_t){(const uint8_t *)inner, len});
+	}
+	ck_assert(wire_wr_fits(&w));
+	n = w.pos;
+	ck_assert_uint_gt(n, HUB_DEFAULT_MAX_BATCH_BYTES);
+	cli_open(&k, true);
+	k.format = BATCH_FORMAT;
+	s = cli_sender(&k, "s1", "eh1/Partitions/1");
+	ck_assert_int_eq(send_bytes(&k, s, env, n, NULL), PN_ACCEPTED);
+	ck_assert_int_eq(part_high_watermark(hub_partition(hub, 1)), events);
+	k.format = 0;
+	r = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/1",
+			 "amqp.annotation.x-opt-sequence-number >= 1095", false);
+	receive(&k, r, 5, &g);
+	ck_assert_int_eq(seqno(g.msgs[0]), 1095);
+	ck_assert_int_eq(seqno(g.msgs[4]), 1099);
+	got_free(&g);
+	free(env);
+	cli_close(&k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("amqp_server");
 	TCase *tc = tcase_create("server");
 	TCase *small = tcase_create("small_limits");
+	TCase *big = tcase_create("big_limits");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -930,8 +1013,12 @@ static Suite *suite(void)
 	tcase_add_checked_fixture(small, setup_small, teardown);
 	tcase_set_timeout(small, 30);
 	tcase_add_test(small, oversize_and_multiframe);
+	tcase_add_checked_fixture(big, setup_big, teardown);
+	tcase_set_timeout(big, 60);
+	tcase_add_test(big, batch_over_hub_limit_splits);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, small);
+	suite_add_tcase(s, big);
 	return s;
 }
 
