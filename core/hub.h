@@ -16,7 +16,13 @@ typedef struct hub hub_t;
 #define HUB_MAX_PARTITIONS 1024
 #define HUB_MAX_CONSUMER_GROUPS 1000
 #define HUB_NAME_MAX 256
-#define HUB_DEFAULT_MAX_BATCH_BYTES (1024u * 1024) /**< Event Hubs' 1 MB publication */
+/**
+ * Largest record batch the core stores. Publication limits (Event Hubs' 1 MB
+ * AMQP message or HTTP body, Kafka's message.max.bytes) are each head's to
+ * enforce on the wire; a head-built batch carries bookkeeping headers
+ * (docs/mapping.md), so a 1 MiB publication can store as more than 1 MiB.
+ */
+#define HUB_DEFAULT_MAX_BATCH_BYTES (8u * 1024 * 1024)
 
 /** The hub's name, NUL-terminated, borrowed for the namespace's life. @thread any */
 const char *hub_name(const hub_t *h);
@@ -27,7 +33,7 @@ int32_t hub_partition_count(const hub_t *h);
 /** Creation time, ms since the Unix epoch. @thread any */
 int64_t hub_created_at(const hub_t *h);
 
-/** Largest record batch accepted, bytes. @thread any */
+/** Largest record batch stored, bytes (HUB_DEFAULT_MAX_BATCH_BYTES). @thread any */
 uint32_t hub_max_batch_bytes(const hub_t *h);
 
 /**

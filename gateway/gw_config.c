@@ -55,7 +55,7 @@ static const gw_config_item_t gw_config_items[] = {
 	{"kafka.max_request_bytes", NULL, T_INT, F(kafka_max_request_bytes), "104857600", 1024,
 	 1073741824, "bytes", NULL, "largest Kafka request frame; larger closes the connection"},
 	{"max_message_bytes", NULL, T_INT, F(max_message_bytes), "1048576", 1024, 67108864,
-	 "bytes", NULL, "largest AMQP message or batch, and HTTP body"},
+	 "bytes", NULL, "largest publication: AMQP message or batch, HTTP body, Kafka record batch"},
 	{"storage.durability", "durability", T_ENUM, F(durability), "sync", 0, 0, NULL,
 	 "sync|relaxed",
 	 "sync: acknowledge after fdatasync; relaxed: after write, sync on a timer"},

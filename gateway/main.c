@@ -18,6 +18,7 @@
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
+#include "rb.h"
 #include "store.h"
 
 typedef struct gw {
@@ -79,6 +80,7 @@ static trib_err_t start_heads(gw_t *gw)
 		.advertised_host = gw->cfg.advertised_host,
 		.node_id = 0,
 		.max_request_bytes = (uint32_t)gw->cfg.kafka_max_request_bytes,
+		.max_message_bytes = (uint32_t)gw->cfg.max_message_bytes + RB_LOG_OVERHEAD,
 	};
 	amqp_server_opts_t ao = {
 		.host = gw->cfg.host,

@@ -40,6 +40,7 @@ typedef struct kafka_env {
 	int32_t port;                /**< advertised port (the bound one) */
 	int32_t node_id;             /**< broker id */
 	uint32_t max_request_bytes;  /**< frame limit, bytes */
+	uint32_t max_message_bytes;  /**< record batch limit (message.max.bytes), bytes */
 	int epfd;                    /**< epoll instance, owned by the server */
 	kafka_wakeq_t wq;            /**< completions and waiter wake-ups */
 	int64_t now_ms;              /**< monotonic clock, refreshed every loop turn */

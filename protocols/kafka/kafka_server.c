@@ -33,6 +33,7 @@
 #include "kafka_req.h"
 #include "log.h"
 #include "mem.h"
+#include "rb.h"
 
 #define MAX_EVENTS 64
 #define LISTEN_BACKLOG 511
@@ -275,6 +276,9 @@ static trib_err_t setup(kafka_server_t *s, ns_t *ns, const kafka_server_opts_t *
 	s->env.node_id = opts->node_id;
 	s->env.max_request_bytes = opts->max_request_bytes ? opts->max_request_bytes
 							    : KAFKA_FRAME_DEFAULT_MAX;
+	/* Kafka's default message.max.bytes: 1 MiB of records plus the 12-byte log overhead */
+	s->env.max_message_bytes = opts->max_message_bytes ? opts->max_message_bytes
+							    : 1048576 + RB_LOG_OVERHEAD;
 	s->env.epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (s->env.epfd < 0 || kafka_wakeq_init(&s->env.wq) != TRIB_OK)
 		return TRIB_ERR_IO;

@@ -22,6 +22,9 @@ typedef struct kafka_server_opts {
 	int32_t node_id;             /**< broker id, 0 */
 	uint32_t max_request_bytes;  /**< frame size limit, bytes; a larger size prefix
 					  closes the connection; 0 = KAFKA_FRAME_DEFAULT_MAX */
+	uint32_t max_message_bytes;  /**< largest record batch a producer may send, bytes
+					  (Kafka's message.max.bytes, log overhead included);
+					  larger gets MESSAGE_TOO_LARGE; 0 = 1048588 */
 } kafka_server_opts_t;
 
 /**

@@ -89,7 +89,7 @@ typedef struct cli {
 	uint32_t format; /* non-zero: written into every outgoing transfer */
 	uint8_t *obuf;   /* output not yet written (whole frames are rewritten) */
 	size_t olen, ocap;
-	uint8_t carry[64]; /* payload bytes moved to the next transfer frame */
+	uint8_t carry[256]; /* payload bytes moved to the next transfer frame */
 	size_t carry_len;
 } cli_t;
 
@@ -138,7 +138,7 @@ static size_t patch_transfer(cli_t *k, const uint8_t *f, size_t n, uint8_t *out)
 	wire_rd_t rd;
 	wire_wr_t body, w;
 	amqpv_t fields[11];
-	uint8_t code, carry[64];
+	uint8_t code, carry[256];
 	uint32_t count, i, max = pn_transport_get_remote_max_frame(k->d.transport);
 	uint8_t buf[512];
 	size_t head, payload, excess, carried = k->carry_len;
@@ -949,20 +949,20 @@ END_TEST
 
 static void setup_big(void)
 {
-	start(4 * 1048576, 262144);
+	start(16 * 1048576, 262144);
 }
 
-/* A batch whose records pass the hub's 1 MiB batch limit is stored as several batches. */
+/* A batch whose records pass the hub's stored-batch limit is stored as several batches. */
 START_TEST(batch_over_hub_limit_splits)
 {
 	cli_t k;
 	pn_link_t *s, *r;
-	size_t cap = 2 * 1048576, n = 0, len;
+	size_t cap = 10 * 1048576, n = 0, len;
 	char *env = malloc(cap), inner[2048], body[1100];
 	wire_wr_t w;
 	hub_t *hub = ns_hub_find(ns, slice_from_cstr("eh1"));
 	got_t g;
-	const int events = 1100;
+	const int events = 8000;
 
 	memset(body, 'e', sizeof(body) - 1);
 	body[sizeof(body) - 1] = '\0';
@@ -982,10 +982,10 @@ START_TEST(batch_over_hub_limit_splits)
 	ck_assert_int_eq(part_high_watermark(hub_partition(hub, 1)), events);
 	k.format = 0;
 	r = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/1",
-			 "amqp.annotation.x-opt-sequence-number >= 1095", false);
+			 "amqp.annotation.x-opt-sequence-number >= 7995", false);
 	receive(&k, r, 5, &g);
-	ck_assert_int_eq(seqno(g.msgs[0]), 1095);
-	ck_assert_int_eq(seqno(g.msgs[4]), 1099);
+	ck_assert_int_eq(seqno(g.msgs[0]), 7995);
+	ck_assert_int_eq(seqno(g.msgs[4]), 7999);
 	got_free(&g);
 	free(env);
 	cli_close(&k);

@@ -26,6 +26,7 @@
 #include "wire.h"
 
 #define MAX_REQUEST 65536 /* small frame limit so limit and limit+1 are cheap to send */
+#define MAX_MESSAGE (16 * 1024) /* message.max.bytes of the server under test */
 
 static char tmp[256];
 static store_t *store;
@@ -38,7 +39,8 @@ static void setup(void)
 	store_opts_t so = {.dir = tmp};
 	ns_opts_t no = {.name = "test", .auto_create = true, .default_partitions = 2};
 	kafka_server_opts_t ko = {.host = "127.0.0.1", .port = 0, .node_id = 7,
-				  .advertised_host = "127.0.0.1", .max_request_bytes = MAX_REQUEST};
+				  .advertised_host = "127.0.0.1", .max_request_bytes = MAX_REQUEST,
+				  .max_message_bytes = MAX_MESSAGE};
 
 	strcpy(tmp, "/tmp/trib-kafka-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(tmp));
@@ -760,6 +762,12 @@ START_TEST(produce_errors)
 	send_req(fd, 0, 3, 4, false, produce_body(3, 1, "eh1", 0, rec, len));
 	p = read_produce(fd, 4, 3);
 	ck_assert_int_eq(p.error, 76);
+	mem_free(rec);
+	/* a batch over message.max.bytes: MESSAGE_TOO_LARGE */
+	rec = batch(MAX_MESSAGE / 8, &len);
+	ck_assert_uint_gt(len, MAX_MESSAGE);
+	send_req(fd, 0, 3, 5, false, produce_body(3, 1, "eh1", 0, rec, len));
+	ck_assert_int_eq(read_produce(fd, 5, 3).error, 10);
 	mem_free(rec);
 	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 0);
 	close(fd);

@@ -77,10 +77,11 @@ static void append_run(kafka_wake_t *w)
 }
 
 /*
- * Checks every batch in @records; returns 0 and the batch count, or the
+ * Checks every batch in @records (each at most @max_bytes, Kafka's
+ * message.max.bytes); returns 0 and the batch count, or the
  * Kafka error for the partition.
  */
-static int16_t check_batches(hub_t *hub, trib_slice_t records, int *count)
+static int16_t check_batches(uint32_t max_bytes, trib_slice_t records, int *count)
 {
 	size_t pos = 0;
 
@@ -112,7 +113,7 @@ static int16_t check_batches(hub_t *hub, trib_slice_t records, int *count)
 			err = rb_validate_records(b, size, &h);
 		if (err)
 			return kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
-		if (size > hub_max_batch_bytes(hub))
+		if (size > max_bytes)
 			return KAFKA_ERR_MESSAGE_TOO_LARGE;
 		pos += size;
 		(*count)++;
@@ -176,7 +177,7 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 		r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return;
 	}
-	r->error_code = check_batches(hub, q->records, &batches);
+	r->error_code = check_batches(st->req->env->max_message_bytes, q->records, &batches);
 	if (!r->error_code)
 		append_partition(st, p, q->records, r);
 	r->log_start_offset = part_log_start(p);
