@@ -14,6 +14,7 @@ static const char *const messages[] = {
 	[-TRIB_ERR_UNSUPPORTED] = "unsupported",
 	[-TRIB_ERR_CLOSED] = "closed",
 	[-TRIB_ERR_CONFIG] = "invalid configuration",
+	[-TRIB_ERR_UNAUTHORIZED] = "unauthorized",
 };
 
 const char *trib_strerror(trib_err_t err)

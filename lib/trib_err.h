@@ -24,6 +24,7 @@ typedef enum trib_err {
 	TRIB_ERR_UNSUPPORTED = -9,  /**< valid input that this build does not handle */
 	TRIB_ERR_CLOSED = -10,      /**< the component is shutting down */
 	TRIB_ERR_CONFIG = -11,      /**< invalid configuration */
+	TRIB_ERR_UNAUTHORIZED = -12, /**< missing, bad or expired credentials, or a right not granted */
 } trib_err_t;
 
 /**

@@ -10,8 +10,10 @@
 #ifndef TRIB_AMQP_SERVER_H
 #define TRIB_AMQP_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "ns.h"
 #include "trib_err.h"
 
@@ -28,6 +30,8 @@ typedef struct amqp_server_opts {
 	uint32_t max_message_bytes;  /**< advertised max-message-size on sender links: 1048576 */
 	uint32_t max_frame_bytes;    /**< 262144 */
 	const char *container_id;    /**< "tributary" (borrowed; copied) */
+	const auth_t *auth;          /**< SAS policies (borrowed, outlives the server); NULL = none */
+	bool auth_required;          /**< links need SASL PLAIN or a $cbs token granting the right */
 } amqp_server_opts_t;
 
 /**

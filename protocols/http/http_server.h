@@ -12,8 +12,10 @@
 #ifndef TRIB_HTTP_SERVER_H
 #define TRIB_HTTP_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "ns.h"
 #include "trib_err.h"
 
@@ -26,6 +28,8 @@ typedef struct http_server_opts {
 	const char *host; /**< bind address (borrowed, used only during start); NULL = any IPv4 */
 	uint16_t port;    /**< 8080 default; 0 = an ephemeral port (see http_server_port) */
 	uint32_t max_body_bytes; /**< 1048576 (0 means that): larger -> 413 */
+	const auth_t *auth;      /**< SAS policies (borrowed, outlives the server); NULL = none */
+	bool auth_required;      /**< requests need `Authorization: SharedAccessSignature ...` */
 } http_server_opts_t;
 
 /**
