@@ -10,8 +10,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 
@@ -23,14 +23,6 @@ struct ns {
 	hub_t **hubs; /* sorted by name */
 	size_t nhubs;
 };
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 bool ns_hub_name_valid(trib_slice_t name)
 {
@@ -212,7 +204,7 @@ static trib_err_t check_spec(const ns_hub_spec_t *spec)
 static trib_err_t create_locked(ns_t *n, const ns_hub_spec_t *spec, hub_t **out)
 {
 	hub_t *h;
-	trib_err_t err = hub_open(n->store, spec->name, spec->partitions, wall_ms(),
+	trib_err_t err = hub_open(n->store, spec->name, spec->partitions, clock_wall_ms(),
 				  spec->consumer_groups, spec->consumer_group_count, &h);
 
 	if (err)

@@ -10,8 +10,8 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
 
+#include "clock.h"
 #include "mem.h"
 #include "rb.h"
 
@@ -24,18 +24,10 @@ struct part {
 	part_waiter_t *waiters;
 };
 
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Now, but never before the last stamp of this partition. */
 static int64_t append_time(part_t *p)
 {
-	int64_t now = wall_ms();
+	int64_t now = clock_wall_ms();
 	int64_t last = atomic_load(&p->last_ts);
 
 	while (now > last && !atomic_compare_exchange_weak(&p->last_ts, &last, now))

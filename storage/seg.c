@@ -23,12 +23,13 @@
 #include "store.h"
 #include "wire.h"
 
-static trib_err_t pread_all(int fd, void *buf, size_t len, uint64_t pos)
+/* Moves all len bytes at pos, retrying short transfers and EINTR. */
+static trib_err_t io_all(int fd, void *buf, size_t len, uint64_t pos, bool write)
 {
 	uint8_t *p = buf;
 
 	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)pos);
+		ssize_t n = write ? pwrite(fd, p, len, (off_t)pos) : pread(fd, p, len, (off_t)pos);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -41,22 +42,19 @@ static trib_err_t pread_all(int fd, void *buf, size_t len, uint64_t pos)
 	return TRIB_OK;
 }
 
+static trib_err_t pread_all(int fd, void *buf, size_t len, uint64_t pos)
+{
+	return io_all(fd, buf, len, pos, false);
+}
+
+trib_err_t seg_pread(const seg_t *s, uint64_t pos, void *buf, size_t len)
+{
+	return pread_all(s->fd, buf, len, pos);
+}
+
 static trib_err_t pwrite_all(int fd, const void *buf, size_t len, uint64_t pos)
 {
-	const uint8_t *p = buf;
-
-	while (len > 0) {
-		ssize_t n = pwrite(fd, p, len, (off_t)pos);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return TRIB_ERR_IO;
-		p += n;
-		pos += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return TRIB_OK;
+	return io_all(fd, (void *)(uintptr_t)buf, len, pos, true);
 }
 
 /* Reads and parses the header of the batch at pos; checks it fits below limit. */

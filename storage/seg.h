@@ -84,6 +84,13 @@ size_t seg_span(const seg_t *s, uint64_t pos, size_t first_len, size_t max_bytes
  */
 int64_t seg_offset_for_time(const seg_t *s, int64_t ts_ms, uint64_t limit);
 
+/**
+ * Reads @p len bytes at log position @p pos into @p buf (owned by the
+ * caller). Errors: TRIB_ERR_IO (including a short file).
+ * @thread any  @locks none (pread)
+ */
+trib_err_t seg_pread(const seg_t *s, uint64_t pos, void *buf, size_t len) TRIB_MUST_CHECK;
+
 /** Closes the files and frees; *s set to NULL; NULL accepted. */
 void seg_close(seg_t **s);
 

@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "rb.h"
@@ -156,14 +157,6 @@ static trib_err_t sync_dir(const char *path)
 	rc = fsync(fd);
 	close(fd);
 	return rc == 0 ? TRIB_OK : TRIB_ERR_IO;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* ---- completions ---- */
@@ -334,7 +327,7 @@ static void *flusher_main(void *arg)
 {
 	store_t *s = arg;
 	bool relaxed = s->opts.sync_mode == STORE_SYNC_RELAXED;
-	int64_t last_sync = now_ms();
+	int64_t last_sync = clock_mono_ms();
 
 	for (;;) {
 		bool timed_out;
@@ -342,9 +335,9 @@ static void *flusher_main(void *arg)
 
 		for (size_t i = 0; i < n; i++)
 			flush_log(s->round[i], !relaxed);
-		if (relaxed && (timed_out || now_ms() - last_sync >= s->opts.sync_interval_ms)) {
+		if (relaxed && (timed_out || clock_mono_ms() - last_sync >= s->opts.sync_interval_ms)) {
 			sync_all(s);
-			last_sync = now_ms();
+			last_sync = clock_mono_ms();
 		}
 		pthread_mutex_lock(&s->lock);
 		if (s->stopping && !s->dirty_head) {
@@ -786,7 +779,7 @@ trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_ra
 	if (!err && range->len >= 8) {
 		uint8_t b[8];
 
-		if (pread(range->fd, b, 8, (off_t)range->pos) == 8)
+		if (seg_pread(range->seg, range->pos, b, sizeof(b)) == TRIB_OK)
 			range->first_offset = (int64_t)wire_load_u64(b);
 	}
 	return err;
@@ -794,18 +787,7 @@ trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_ra
 
 trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst)
 {
-	size_t done = 0;
-
-	while (done < range->len) {
-		ssize_t n = pread(range->fd, dst + done, range->len - done, (off_t)(range->pos + done));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return TRIB_ERR_IO;
-		done += (size_t)n;
-	}
-	return TRIB_OK;
+	return range->len ? seg_pread(range->seg, range->pos, dst, range->len) : TRIB_OK;
 }
 
 int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms)
