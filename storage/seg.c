@@ -327,15 +327,19 @@ static size_t floor_entry(const seg_t *s, int64_t offset)
 	return lo;
 }
 
-trib_err_t seg_find(const seg_t *s, int64_t offset, uint64_t limit, uint64_t *pos,
+uint64_t seg_index_pos(const seg_t *s, int64_t offset)
+{
+	return s->nindex && offset >= s->base_offset ? s->index[floor_entry(s, offset)].pos : 0;
+}
+
+trib_err_t seg_find(const seg_t *s, uint64_t from, int64_t offset, uint64_t limit, uint64_t *pos,
 		    size_t *batch_len)
 {
-	uint64_t at = 0;
+	uint64_t at = from;
 	rb_header_t h;
 
-	if (offset < s->base_offset || s->nindex == 0)
+	if (offset < s->base_offset)
 		return TRIB_ERR_OUT_OF_RANGE;
-	at = s->index[floor_entry(s, offset)].pos;
 	while (at < limit) {
 		trib_err_t err = read_header(s->fd, at, limit, &h);
 
@@ -363,14 +367,12 @@ size_t seg_span(const seg_t *s, uint64_t pos, size_t first_len, size_t max_bytes
 	return total;
 }
 
-int64_t seg_offset_for_time(const seg_t *s, int64_t ts_ms, uint64_t limit)
+uint64_t seg_index_pos_for_time(const seg_t *s, int64_t ts_ms)
 {
 	size_t lo = 0, hi = s->nindex;
-	uint64_t at;
-	rb_header_t h;
 
 	if (s->nindex == 0)
-		return -1;
+		return 0;
 	/* last entry whose batch is older than ts: the answer is at or after it */
 	while (hi - lo > 1) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -380,7 +382,14 @@ int64_t seg_offset_for_time(const seg_t *s, int64_t ts_ms, uint64_t limit)
 		else
 			hi = mid;
 	}
-	for (at = s->index[lo].pos; at < limit; at += rb_size(&h)) {
+	return s->index[lo].pos;
+}
+
+int64_t seg_offset_for_time(const seg_t *s, uint64_t from, int64_t ts_ms, uint64_t limit)
+{
+	rb_header_t h;
+
+	for (uint64_t at = from; at < limit; at += rb_size(&h)) {
 		if (read_header(s->fd, at, limit, &h) != TRIB_OK)
 			return -1;
 		if (h.max_timestamp >= ts_ms)

@@ -62,27 +62,43 @@ trib_err_t seg_append(seg_t *s, const uint8_t *batch, size_t len, int64_t last_o
 		      int64_t max_ts) TRIB_MUST_CHECK;
 
 /**
- * Finds the position of the batch holding @p offset, looking only below
- * log position @p limit. *pos gets its position, *batch_len its size.
- * Errors: TRIB_ERR_OUT_OF_RANGE (not in this segment below limit), TRIB_ERR_IO.
+ * Where to start looking for @p offset: the position of the last index
+ * entry at or below it (0 for an empty index).
+ * @thread any  @locks caller holds the log lock (the index grows under it)
+ */
+uint64_t seg_index_pos(const seg_t *s, int64_t offset);
+
+/**
+ * Where to start looking for the first batch with max timestamp >= @p ts_ms:
+ * the position of the last index entry older than that.
  * @thread any  @locks caller holds the log lock
  */
-trib_err_t seg_find(const seg_t *s, int64_t offset, uint64_t limit, uint64_t *pos,
+uint64_t seg_index_pos_for_time(const seg_t *s, int64_t ts_ms);
+
+/**
+ * Walks batch headers from position @p from (a batch start) and finds the
+ * batch holding @p offset below log position @p limit. *pos gets its
+ * position, *batch_len its size. Reads only bytes below @p limit, which
+ * never change once written, so no lock is needed.
+ * Errors: TRIB_ERR_OUT_OF_RANGE (not below limit), TRIB_ERR_IO.
+ * @thread any  @locks none
+ */
+trib_err_t seg_find(const seg_t *s, uint64_t from, int64_t offset, uint64_t limit, uint64_t *pos,
 		    size_t *batch_len) TRIB_MUST_CHECK;
 
 /**
  * Bytes of whole batches starting at @p pos, at least the first batch and
  * then more while the total stays within @p max_bytes and below @p limit.
- * @thread any  @locks caller holds the log lock
+ * @thread any  @locks none (immutable bytes below limit)
  */
 size_t seg_span(const seg_t *s, uint64_t pos, size_t first_len, size_t max_bytes, uint64_t limit);
 
 /**
- * The first offset of a batch whose max timestamp is >= @p ts_ms, or -1
- * when none below @p limit is.
- * @thread any  @locks caller holds the log lock
+ * Walking from position @p from, the first offset of a batch whose max
+ * timestamp is >= @p ts_ms, or -1 when none below @p limit is.
+ * @thread any  @locks none (immutable bytes below limit)
  */
-int64_t seg_offset_for_time(const seg_t *s, int64_t ts_ms, uint64_t limit);
+int64_t seg_offset_for_time(const seg_t *s, uint64_t from, int64_t ts_ms, uint64_t limit);
 
 /**
  * Reads @p len bytes at log position @p pos into @p buf (owned by the

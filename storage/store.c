@@ -750,13 +750,15 @@ static uint64_t readable_limit(const store_log_t *l, size_t i)
 trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_range_t *range)
 {
 	int64_t end = atomic_load(&l->durable_end);
-	size_t i, first_len;
+	uint64_t from, limit;
+	size_t first_len;
 	seg_t *seg;
 	trib_err_t err;
 
 	memset(range, 0, sizeof(*range));
 	range->fd = -1;
 	range->first_offset = offset;
+	/* under the lock only what appends change; the walk reads immutable bytes below limit */
 	pthread_mutex_lock(&l->lock);
 	if (offset < l->segs[0]->base_offset || offset > end) {
 		pthread_mutex_unlock(&l->lock);
@@ -766,23 +768,27 @@ trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_ra
 		pthread_mutex_unlock(&l->lock);
 		return TRIB_OK;
 	}
-	i = seg_for(l, offset);
-	seg = l->segs[i];
-	err = seg_find(seg, offset, readable_limit(l, i), &range->pos, &first_len);
-	if (!err) {
-		range->len = seg_span(seg, range->pos, first_len, max_bytes, readable_limit(l, i));
-		range->seg = seg;
-		range->fd = seg->fd;
-		err = TRIB_OK;
+	{
+		size_t i = seg_for(l, offset);
+
+		seg = l->segs[i];
+		limit = readable_limit(l, i);
+		from = seg_index_pos(seg, offset);
 	}
 	pthread_mutex_unlock(&l->lock);
-	if (!err && range->len >= 8) {
+	err = seg_find(seg, from, offset, limit, &range->pos, &first_len);
+	if (err)
+		return err;
+	range->len = seg_span(seg, range->pos, first_len, max_bytes, limit);
+	range->seg = seg;
+	range->fd = seg->fd;
+	if (range->len >= 8) {
 		uint8_t b[8];
 
-		if (seg_pread(range->seg, range->pos, b, sizeof(b)) == TRIB_OK)
+		if (seg_pread(seg, range->pos, b, sizeof(b)) == TRIB_OK)
 			range->first_offset = (int64_t)wire_load_u64(b);
 	}
-	return err;
+	return TRIB_OK;
 }
 
 trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst)
@@ -792,14 +798,27 @@ trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst)
 
 int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms)
 {
-	int64_t found = -1;
+	for (size_t i = 0;; i++) {
+		seg_t *seg;
+		uint64_t from, limit;
+		int64_t found;
 
-	pthread_mutex_lock(&l->lock);
-	for (size_t i = 0; i < l->nsegs && found < 0; i++) {
-		if (l->segs[i]->last_ts >= 0 && l->segs[i]->last_ts < ts_ms && i + 1 < l->nsegs)
+		pthread_mutex_lock(&l->lock);
+		if (i == l->nsegs) {
+			pthread_mutex_unlock(&l->lock);
+			return atomic_load(&l->durable_end);
+		}
+		seg = l->segs[i];
+		limit = readable_limit(l, i);
+		/* a full older segment whose last batch is older than ts cannot hold it */
+		if (i + 1 < l->nsegs && seg->last_ts >= 0 && seg->last_ts < ts_ms) {
+			pthread_mutex_unlock(&l->lock);
 			continue;
-		found = seg_offset_for_time(l->segs[i], ts_ms, readable_limit(l, i));
+		}
+		from = seg_index_pos_for_time(seg, ts_ms);
+		pthread_mutex_unlock(&l->lock);
+		found = seg_offset_for_time(seg, from, ts_ms, limit);
+		if (found >= 0)
+			return found;
 	}
-	pthread_mutex_unlock(&l->lock);
-	return found >= 0 ? found : atomic_load(&l->durable_end);
 }
