@@ -4,6 +4,9 @@
 #   bash scripts/install-deps.sh          # build and run the gateway
 #   bash scripts/install-deps.sh --test   # ... and run every test
 #
+# --test also installs Debian's nodejs and npm when `node` is missing and runs `npm ci` in
+# tests/e2e/js (the Azure Event Hubs JS SDK, pinned by its package-lock.json; node_modules is
+# not in git).
 # Uses sudo when not root. Safe to run again: apt-get skips what is there.
 set -euo pipefail
 
@@ -14,7 +17,12 @@ TEST_PKGS=(check librdkafka-dev kcat curl python3 python3-confluent-kafka python
 
 pkgs=("${BUILD_PKGS[@]}")
 case "${1:-}" in
---test) pkgs+=("${TEST_PKGS[@]}") ;;
+--test)
+	pkgs+=("${TEST_PKGS[@]}")
+	if ! command -v node >/dev/null; then
+		pkgs+=(nodejs npm)
+	fi
+	;;
 "") ;;
 *)
 	echo "usage: $0 [--test]" >&2
@@ -39,10 +47,23 @@ for p in "${pkgs[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "install-deps: all ${#pkgs[@]} packages already installed"
-	exit 0
+else
+	echo "install-deps: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	"${sudo[@]}" apt-get update -q
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}"
 fi
-echo "install-deps: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${sudo[@]}" apt-get update -q
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-	"${missing[@]}"
+
+# The JS SDK tests' packages, exactly as the lock file pins them; again only when the lock file
+# changed since the last install (npm writes node_modules/.package-lock.json).
+if [ "${1:-}" = "--test" ]; then
+	js=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/e2e/js" && pwd)
+	if [ ! -f "$js/node_modules/.package-lock.json" ] ||
+		[ "$js/package-lock.json" -nt "$js/node_modules/.package-lock.json" ]; then
+		echo "install-deps: npm ci in $js"
+		(cd "$js" && npm ci --no-audit --no-fund)
+	else
+		echo "install-deps: $js/node_modules is up to date"
+	fi
+fi
