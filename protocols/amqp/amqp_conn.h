@@ -28,6 +28,7 @@
 #include "amqp_frame.h"
 #include "amqp_link.h"
 #include "ns.h"
+#include "rdr.h"
 
 /** Read buffers given to each raw connection, and their size in bytes. */
 #define AMQP_CONN_READ_BUFS 2
@@ -46,6 +47,7 @@ typedef struct amqp_conn_env {
 	uint32_t max_message_bytes;
 	uint32_t max_frame_bytes;
 	const char *container_id;
+	rdr_t *readers;              /**< reader registry (epochs, 5-reader limit); NULL = no rules */
 	/** DISCONNECTED handled: the server forgets @p c (called once, proactor context). */
 	void (*gone)(void *arg, amqp_conn_t *c);
 	/** The last reference went: the connection's memory is freed (any thread). */

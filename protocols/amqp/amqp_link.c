@@ -193,10 +193,11 @@ static void open_in(amqp_conn_t *c, pn_link_t *pl, const amqp_addr_t *a, hub_t *
 	amqp_send_open(l);
 }
 
-static void open_out(amqp_conn_t *c, pn_link_t *pl, hub_t *hub, part_t *part)
+static void open_out(amqp_conn_t *c, pn_link_t *pl, hub_t *hub, part_t *part, trib_slice_t cg)
 {
 	amqp_link_t *l = link_new(c, pl, AMQP_LINK_OUT);
 	char why[WHY_MAX] = "";
+	const char *cond = NULL;
 	trib_err_t err;
 
 	if (!l) {
@@ -205,10 +206,10 @@ static void open_out(amqp_conn_t *c, pn_link_t *pl, hub_t *hub, part_t *part)
 	}
 	l->hub = hub;
 	l->part = part;
-	err = amqp_recv_open(l, why, sizeof(why));
+	err = amqp_recv_open(l, cg, &cond, why, sizeof(why));
 	if (err) {
 		release(l);
-		refuse(pl, amqp_err_condition(err), why[0] ? why : trib_strerror(err));
+		refuse(pl, cond ? cond : amqp_err_condition(err), why[0] ? why : trib_strerror(err));
 	}
 }
 
@@ -257,7 +258,7 @@ void amqp_link_attach(amqp_conn_t *c, pn_link_t *pl)
 	} else if (client_sends) {
 		open_in(c, pl, a, hub, part);
 	} else {
-		open_out(c, pl, hub, part);
+		open_out(c, pl, hub, part, a->consumer_group);
 	}
 	mem_free(a);
 }
@@ -298,12 +299,18 @@ void amqp_link_close_all(amqp_conn_t *c, pn_session_t *ssn)
 
 void amqp_link_fail(amqp_link_t *l, trib_err_t err, const char *description)
 {
+	amqp_link_fail_cond(l, amqp_err_condition(err), description);
+}
+
+void amqp_link_fail_cond(amqp_link_t *l, const char *condition, const char *description)
+{
 	pn_link_t *pl = l->pn;
 
 	if (!pl)
 		return;
-	log_warn("amqp: closing link '%s': %s", l->name, description);
-	set_condition(pl, amqp_err_condition(err), description);
+	log_warn("amqp: closing link '%s': %s: %s", l->name, condition, description);
+	/* the condition is copied before release() frees what description may point into */
+	set_condition(pl, condition, description);
 	release(l);
 	pn_link_close(pl);
 }

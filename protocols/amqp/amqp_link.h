@@ -81,6 +81,9 @@ typedef struct amqp_link {
 	uint64_t tag;            /**< delivery tag counter */
 	uint8_t *scratch;        /**< encode buffer (MEM_AMQP) */
 	size_t scratch_cap;
+	struct amqp_recv_reg *reg; /**< entry in the reader registry (amqp_recv.c), or NULL */
+	atomic_bool stolen;      /**< a newer epoch reader took the partition (set by any thread) */
+	bool runtime_metric;     /**< deliveries carry the last-enqueued delivery annotations */
 } amqp_link_t;
 
 /**
@@ -124,6 +127,13 @@ void amqp_link_fail(amqp_link_t *l, trib_err_t err, const char *description);
  * @thread amqp proactor  @locks none
  */
 void amqp_link_echo_termini(pn_link_t *pl);
+
+/**
+ * As amqp_link_fail with the AMQP condition symbol @p condition (static
+ * string) instead of a mapped error: amqp:link:stolen and the like.
+ * @thread amqp proactor  @locks none
+ */
+void amqp_link_fail_cond(amqp_link_t *l, const char *condition, const char *description);
 
 /**
  * The state of @p pl, or NULL when it has none (refused, closed).

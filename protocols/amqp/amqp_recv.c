@@ -9,6 +9,13 @@
  * bytes (resumed by the connection when its writes drain), or when caught
  * up (waiter armed, resumed by its wake). The waiter is disarmed on every
  * close path before the state can be freed.
+ *
+ * Ownership: l->reg is the link's entry in the reader registry from a
+ * successful open until amqp_recv_close, which removes it before freeing
+ * it; after rdr_remove no steal callback can run, so the callback may use
+ * the link freely. The callback only sets l->stolen and wakes the
+ * connection; the detach happens in amqp_recv_pump on the link's own
+ * context, which reads reg->rd.why (written before the flag was set).
  */
 #include "amqp_recv.h"
 
@@ -22,8 +29,19 @@
 #include "amqp_err.h"
 #include "amqp_filter.h"
 #include "amqp_msg.h"
+#include "amqpv.h"
 #include "log.h"
 #include "mem.h"
+#include "rdr.h"
+
+#define PROP_EPOCH "com.microsoft:epoch"
+#define PROP_RECEIVER_NAME "com.microsoft:receiver-name"
+
+/* The registry entry of an OUT link (MEM_AMQP), with the receiver name it borrows. */
+struct amqp_recv_reg {
+	rdr_reader_t rd;
+	char name[AMQP_RECV_NAME_MAX + 1];
+};
 
 /* Flusher thread, under the partition's waiter lock: only flag and wake. */
 static void on_wake(void *arg)
@@ -78,17 +96,140 @@ static trib_err_t start_offset(amqp_link_t *l, const amqp_filter_t *f, char *why
 	return err;
 }
 
-trib_err_t amqp_recv_open(amqp_link_t *l, char *why, size_t why_len)
+static bool key_is(pn_data_t *d, const char *key)
+{
+	pn_bytes_t k;
+
+	if (pn_data_type(d) == PN_SYMBOL)
+		k = pn_data_get_symbol(d);
+	else if (pn_data_type(d) == PN_STRING)
+		k = pn_data_get_string(d);
+	else
+		return false;
+	return k.size == strlen(key) && memcmp(k.start, key, k.size) == 0;
+}
+
+/* An integer link property of any AMQP integer type (SDKs send long). */
+static bool get_integer(pn_data_t *d, int64_t *out)
+{
+	switch (pn_data_type(d)) {
+	case PN_LONG: *out = pn_data_get_long(d); return true;
+	case PN_INT: *out = pn_data_get_int(d); return true;
+	case PN_SHORT: *out = pn_data_get_short(d); return true;
+	case PN_BYTE: *out = pn_data_get_byte(d); return true;
+	case PN_UINT: *out = pn_data_get_uint(d); return true;
+	case PN_USHORT: *out = pn_data_get_ushort(d); return true;
+	case PN_UBYTE: *out = pn_data_get_ubyte(d); return true;
+	case PN_ULONG:
+		if (pn_data_get_ulong(d) > INT64_MAX)
+			return false;
+		*out = (int64_t)pn_data_get_ulong(d);
+		return true;
+	default: return false;
+	}
+}
+
+static void get_name(pn_data_t *d, struct amqp_recv_reg *reg)
+{
+	pn_bytes_t v;
+	size_t n;
+
+	if (pn_data_type(d) == PN_STRING)
+		v = pn_data_get_string(d);
+	else if (pn_data_type(d) == PN_SYMBOL)
+		v = pn_data_get_symbol(d);
+	else
+		return;
+	n = v.size < AMQP_RECV_NAME_MAX ? v.size : AMQP_RECV_NAME_MAX;
+	memcpy(reg->name, v.start, n);
+	reg->name[n] = '\0';
+	reg->rd.name = reg->name;
+}
+
+/* The attach's link properties: com.microsoft:epoch and com.microsoft:receiver-name. */
+static void read_props(pn_link_t *pl, struct amqp_recv_reg *reg)
+{
+	pn_data_t *d = pn_link_remote_properties(pl);
+	size_t n;
+
+	if (!d)
+		return;
+	pn_data_rewind(d);
+	if (!pn_data_next(d) || pn_data_type(d) != PN_MAP)
+		return;
+	n = pn_data_get_map(d);
+	pn_data_enter(d);
+	for (size_t i = 0; i + 1 < n; i += 2) {
+		bool epoch, name;
+
+		if (!pn_data_next(d))
+			break;
+		epoch = key_is(d, PROP_EPOCH);
+		name = key_is(d, PROP_RECEIVER_NAME);
+		if (!pn_data_next(d))
+			break;
+		if (epoch)
+			reg->rd.has_epoch = get_integer(d, &reg->rd.epoch);
+		else if (name)
+			get_name(d, reg);
+	}
+	pn_data_exit(d);
+}
+
+/* Any thread, under the registry lock: only flag and wake (rdr.h). */
+static void on_stolen(void *arg)
+{
+	amqp_link_t *l = arg;
+
+	atomic_store(&l->stolen, true);
+	amqp_conn_wake(l->conn);
+}
+
+/* Registers @p l as a reader of (l->part, @p cg); see amqp_recv_open for the errors. */
+static trib_err_t reg_add(amqp_link_t *l, trib_slice_t cg, const char **cond, char *why,
+			  size_t why_len)
+{
+	rdr_t *readers = l->conn->env->readers;
+	struct amqp_recv_reg *reg;
+	rdr_verdict_t v;
+	trib_err_t err;
+
+	if (!readers)
+		return TRIB_OK;
+	reg = mem_calloc(MEM_AMQP, 1, sizeof(*reg));
+	if (!reg)
+		return TRIB_ERR_NOMEM;
+	read_props(l->pn, reg);
+	reg->rd.stolen = on_stolen;
+	reg->rd.arg = l;
+	err = rdr_add(readers, l->part, cg, &reg->rd, &v, why, why_len);
+	if (!err && v == RDR_ADMITTED) {
+		l->reg = reg;
+		return TRIB_OK;
+	}
+	mem_free(reg);
+	if (err)
+		return err;
+	*cond = v == RDR_REFUSED_LIMIT ? AMQP_RECV_COND_LIMIT : AMQP_RECV_COND_STOLEN;
+	return v == RDR_REFUSED_LIMIT ? TRIB_ERR_TOO_LARGE : TRIB_ERR_EXISTS;
+}
+
+trib_err_t amqp_recv_open(amqp_link_t *l, trib_slice_t cg, const char **cond, char *why,
+			  size_t why_len)
 {
 	pn_link_t *pl = l->pn;
 	amqp_filter_t f;
 	trib_err_t err = read_filter(pl, &f);
 
+	*cond = NULL;
 	if (err) {
 		snprintf(why, why_len, "The selector filter on the source could not be read.");
 		return err;
 	}
 	err = start_offset(l, &f, why, why_len);
+	if (err)
+		return err;
+	err = reg_add(l, cg, cond, why, why_len);
 	if (err)
 		return err;
 	amqp_link_echo_termini(pl);
@@ -266,8 +407,21 @@ static int send_some(amqp_link_t *l)
 	return rc;
 }
 
+/* A newer epoch reader took our partition: detach with the registry's text. */
+static void detach_stolen(amqp_link_t *l)
+{
+	char why[RDR_WHY_MAX];
+
+	snprintf(why, sizeof(why), "%s", l->reg ? l->reg->rd.why : "");
+	amqp_link_fail_cond(l, AMQP_RECV_COND_STOLEN, why);
+}
+
 void amqp_recv_pump(amqp_link_t *l)
 {
+	if (l->pn && atomic_load(&l->stolen)) {
+		detach_stolen(l);
+		return;
+	}
 	if (l->pn && !l->waiting && send_some(l) == 0 && l->scratch_cap > 65536) {
 		/* a large scratch buffer is not kept for an idle link */
 		mem_free(l->scratch);
@@ -287,6 +441,11 @@ void amqp_recv_delivery_updated(amqp_link_t *l, pn_delivery_t *d)
 
 void amqp_recv_close(amqp_link_t *l)
 {
+	if (l->reg) {
+		rdr_remove(l->conn->env->readers, &l->reg->rd);
+		mem_free(l->reg);
+		l->reg = NULL;
+	}
 	if (l->part)
 		part_unwait(l->part, &l->waiter);
 	l->waiting = false;

@@ -252,6 +252,8 @@ static void server_free(amqp_server_t *s)
 		pn_proactor_free(s->proactor);
 	pthread_cond_destroy(&s->cond);
 	pthread_mutex_destroy(&s->mu);
+	/* every connection is gone, so every reader was removed */
+	rdr_free(&s->env.readers);
 	mem_free(s->container_id);
 	mem_free(s);
 }
@@ -293,7 +295,12 @@ trib_err_t amqp_server_start(ns_t *ns, const amqp_server_opts_t *opts, amqp_serv
 	s->env = (amqp_conn_env_t){.ns = ns, .max_message_bytes = opts->max_message_bytes,
 				   .max_frame_bytes = opts->max_frame_bytes,
 				   .container_id = s->container_id, .gone = conn_gone,
-				   .freed = conn_freed, .arg = s};
+				   .freed = conn_freed, .arg = s, .readers = rdr_new()};
+	if (!s->env.readers) {
+		pn_listener_free(s->listener);
+		server_free(s);
+		return TRIB_ERR_NOMEM;
+	}
 	snprintf(port, sizeof(port), "%u", (unsigned)opts->port);
 	pn_proactor_addr(addr, sizeof(addr), opts->host ? opts->host : "0.0.0.0", port);
 	pn_proactor_listen(s->proactor, s->listener, addr, 128);
