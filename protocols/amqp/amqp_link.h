@@ -83,7 +83,6 @@ typedef struct amqp_link {
 	size_t scratch_cap;
 	struct amqp_recv_reg *reg; /**< entry in the reader registry (amqp_recv.c), or NULL */
 	atomic_bool stolen;      /**< a newer epoch reader took the partition (set by any thread) */
-	bool runtime_metric;     /**< deliveries carry the last-enqueued delivery annotations */
 } amqp_link_t;
 
 /**
