@@ -17,6 +17,11 @@
  *    completions are freed without touching Proton.
  *  - Ended sessions and detached links are freed (amqp_link keeps any
  *    link from being freed twice), so link churn does not grow memory.
+ *  - Authorisation: a data link attached under auth_required remembers its
+ *    path and right (l->auth_path); whenever a grant may have lapsed
+ *    (grant_due, polled by the server timer) the connection is woken and
+ *    every such link no grant still covers is detached with
+ *    amqp:unauthorized-access. Grants live and die with the connection.
  */
 #include "amqp_conn.h"
 
@@ -30,10 +35,12 @@
 #include <proton/session.h>
 #include <proton/transport.h>
 #include <string.h>
+#include <time.h>
 
 #include "amqp_err.h"
 #include "amqp_mgmt.h"
 #include "amqp_recv.h"
+#include "amqp_sasl.h"
 #include "amqp_send.h"
 #include "log.h"
 #include "mem.h"
@@ -41,6 +48,14 @@
 int64_t amqp_conn_now(void)
 {
 	return pn_proactor_now_64();
+}
+
+int64_t amqp_conn_wall_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec;
 }
 
 amqp_conn_t *amqp_conn_new(const amqp_conn_env_t *env)
@@ -52,21 +67,29 @@ amqp_conn_t *amqp_conn_new(const amqp_conn_env_t *env)
 	if (!c)
 		return NULL;
 	t = pn_transport();
+	if (!t) {
+		mem_free(c);
+		return NULL;
+	}
+	/* server before SASL: pn_sasl picks its side from the transport */
+	pn_transport_set_server(t);
+	pn_transport_require_auth(t, false);
+	if (amqp_sasl_install(t, env->auth, env->auth_required) != TRIB_OK) {
+		pn_transport_free(t);
+		mem_free(c);
+		return NULL;
+	}
 	pc = pn_connection();
 	c->raw = pn_raw_connection();
-	if (!t || !pc || !c->raw) {
+	if (!pc || !c->raw) {
 		/* a raw connection cannot be freed before the proactor owns it: Proton allocates
-		 * these three with malloc and aborts on failure, so this path is theoretical */
-		if (t)
-			pn_transport_free(t);
+		 * these with malloc and aborts on failure, so this path is theoretical */
+		pn_transport_free(t);
 		if (pc)
 			pn_connection_free(pc);
 		mem_free(c);
 		return NULL;
 	}
-	pn_transport_set_server(t);
-	pn_transport_require_auth(t, false);
-	pn_sasl_allowed_mechs(pn_sasl(t), "ANONYMOUS");
 	pn_transport_set_max_frame(t, env->max_frame_bytes);
 	pn_transport_set_idle_timeout(t, AMQP_CONN_IDLE_TIMEOUT_MS);
 	pn_connection_set_container(pc, env->container_id);
@@ -79,6 +102,7 @@ amqp_conn_t *amqp_conn_new(const amqp_conn_env_t *env)
 	atomic_init(&c->refs, 1);
 	atomic_init(&c->stop, false);
 	atomic_init(&c->deadline, 0);
+	atomic_init(&c->grant_due, 0);
 	pthread_mutex_init(&c->mu, NULL);
 	c->env = env;
 	c->open = true;
@@ -136,6 +160,118 @@ void amqp_conn_stop(amqp_conn_t *c)
 {
 	atomic_store(&c->stop, true);
 	amqp_conn_wake(c);
+}
+
+/* ---- authorisation ---- */
+
+/* A grant has lapsed once auth_allows refuses it one of its own rights on its own path. */
+static bool lapsed(const auth_grant_t *g, int64_t now_s)
+{
+	auth_right_t r = (g->rights & AUTH_SEND) ? AUTH_SEND
+			 : (g->rights & AUTH_LISTEN) ? AUTH_LISTEN : AUTH_MANAGE;
+
+	return !auth_allows(g, g->path, r, now_s);
+}
+
+/*
+ * Drops lapsed grants and sets grant_due to the next moment one may lapse:
+ * its expiry, or (auth_allows may tolerate clock skew) expiry + skew once
+ * the expiry passed; never earlier than a second from now.
+ */
+static void prune_grants(amqp_conn_t *c, int64_t now_s)
+{
+	int64_t due = 0;
+	uint32_t j = 0;
+
+	for (uint32_t i = 0; i < c->ngrants; i++) {
+		const auth_grant_t *g = &c->grants[i];
+		int64_t at;
+
+		if (lapsed(g, now_s))
+			continue;
+		if (j != i)
+			c->grants[j] = *g;
+		j++;
+		if (g->expires_at == INT64_MAX)
+			continue;
+		at = g->expires_at > now_s ? g->expires_at + 1 : g->expires_at + AUTH_CLOCK_SKEW_S + 1;
+		if (at <= now_s)
+			at = now_s + 1;
+		if (!due || at < due)
+			due = at;
+	}
+	c->ngrants = j;
+	atomic_store(&c->grant_due, due);
+}
+
+trib_err_t amqp_conn_grant_put(amqp_conn_t *c, const auth_grant_t *g)
+{
+	uint32_t i;
+
+	prune_grants(c, amqp_conn_wall_s());
+	for (i = 0; i < c->ngrants && strcmp(c->grants[i].path, g->path) != 0; i++)
+		;
+	if (i == c->ngrants) {
+		if (c->ngrants >= AMQP_CONN_MAX_GRANTS)
+			return TRIB_ERR_TOO_LARGE;
+		if (c->ngrants == c->grants_cap) {
+			uint32_t cap = c->grants_cap ? c->grants_cap * 2 : 4;
+			auth_grant_t *n;
+
+			if (cap > AMQP_CONN_MAX_GRANTS)
+				cap = AMQP_CONN_MAX_GRANTS;
+			n = mem_realloc(MEM_AMQP, c->grants, (size_t)cap * sizeof(*n));
+			if (!n)
+				return TRIB_ERR_NOMEM;
+			c->grants = n;
+			c->grants_cap = cap;
+		}
+		c->ngrants++;
+	}
+	c->grants[i] = *g;
+	prune_grants(c, amqp_conn_wall_s());
+	return TRIB_OK;
+}
+
+bool amqp_conn_allows(amqp_conn_t *c, const char *path, auth_right_t right)
+{
+	int64_t now = amqp_conn_wall_s();
+	auth_grant_t plain;
+
+	if (!c->env->auth_required)
+		return true;
+	if (amqp_sasl_grant(c->driver.transport, &plain) && auth_allows(&plain, path, right, now))
+		return true;
+	for (uint32_t i = 0; i < c->ngrants; i++) {
+		if (auth_allows(&c->grants[i], path, right, now))
+			return true;
+	}
+	return false;
+}
+
+bool amqp_conn_grant_due(amqp_conn_t *c, int64_t now_s)
+{
+	int64_t due = atomic_load(&c->grant_due);
+
+	return due && due <= now_s;
+}
+
+/* Detaches the links no grant covers any more (a token expired). */
+static void check_grants(amqp_conn_t *c)
+{
+	int64_t now = amqp_conn_wall_s();
+	amqp_link_t *l, *next;
+
+	if (!amqp_conn_grant_due(c, now))
+		return;
+	prune_grants(c, now);
+	for (l = c->links; l; l = next) {
+		next = l->next;
+		if (l->auth_path && !amqp_conn_allows(c, l->auth_path, (auth_right_t)l->auth_right))
+			amqp_link_fail(l, TRIB_ERR_UNAUTHORIZED,
+				       "The token has expired: put a new token on $cbs and attach "
+				       "again.");
+	}
 }
 
 /* ---- engine events ---- */
@@ -409,6 +545,7 @@ static void on_wake(amqp_conn_t *c)
 		amqp_send_completed(p);
 	}
 	pump_receivers(c);
+	check_grants(c);
 	if (atomic_load(&c->stop) && !c->closing)
 		begin_close(c);
 }
@@ -431,6 +568,10 @@ static void disconnected(amqp_conn_t *c)
 		amqp_send_pend_free(p);
 	}
 	amqp_link_close_all(c, NULL);
+	mem_free(c->grants);
+	c->grants = NULL;
+	c->ngrants = c->grants_cap = 0;
+	atomic_store(&c->grant_due, 0);
 	pn_connection_driver_destroy(&c->driver);
 	amqp_frame_free(&c->scan);
 	c->env->gone(c->env->arg, c);

@@ -27,6 +27,7 @@
 
 #include "amqp_frame.h"
 #include "amqp_link.h"
+#include "auth.h"
 #include "ns.h"
 #include "rdr.h"
 
@@ -38,6 +39,8 @@
 #define AMQP_CONN_MAX_WRITES 16
 /** Idle time-out we advertise, ms: clients send heartbeats at half of it. */
 #define AMQP_CONN_IDLE_TIMEOUT_MS 120000
+/** $cbs tokens kept per connection (one per audience; the .NET SDK puts one per link). */
+#define AMQP_CONN_MAX_GRANTS 256
 
 typedef struct amqp_send_pend amqp_send_pend_t;
 
@@ -48,6 +51,8 @@ typedef struct amqp_conn_env {
 	uint32_t max_frame_bytes;
 	const char *container_id;
 	rdr_t *readers;              /**< reader registry (epochs, 5-reader limit); NULL = no rules */
+	const auth_t *auth;          /**< SAS policies, NULL = none (tokens accepted unchecked) */
+	bool auth_required;          /**< data links need a grant with the right on their path */
 	/** DISCONNECTED handled: the server forgets @p c (called once, proactor context). */
 	void (*gone)(void *arg, amqp_conn_t *c);
 	/** The last reference went: the connection's memory is freed (any thread). */
@@ -83,14 +88,20 @@ struct amqp_conn {
 	bool raw_closed;             /**< pn_raw_connection_close called */
 	bool closing;                /**< stop handled */
 
+	/* authorisation (proactor context only, except grant_due) */
+	auth_grant_t *grants;        /**< validated $cbs tokens (MEM_AMQP); the SASL PLAIN
+					  grant stays with the transport (amqp_sasl) */
+	uint32_t ngrants, grants_cap;
+	_Atomic int64_t grant_due;   /**< wall-clock s when a grant may lapse, 0 = none */
+
 	struct amqp_conn *srv_prev, *srv_next; /**< the server's list (server lock) */
 };
 
 /**
  * Creates a connection for @p env (borrowed, must outlive it) with a new
  * raw connection to hand to pn_listener_raw_accept; the engine is set up
- * as a server with SASL ANONYMOUS offered (clients that skip SASL are
- * accepted too), @p env's frame size and container id and
+ * as a server with the amqp_sasl plugin (ANONYMOUS, PLAIN, MSSBCBS;
+ * clients that skip SASL are accepted too), @p env's frame size and container id and
  * AMQP_CONN_IDLE_TIMEOUT_MS. Returns NULL when memory is short.
  * @thread amqp proactor  @locks none
  */
@@ -129,5 +140,32 @@ void amqp_conn_unref(amqp_conn_t *c);
 
 /** The current time on the proactor clock, ms. @thread any @locks none */
 int64_t amqp_conn_now(void);
+
+/** Wall-clock time, Unix seconds (token expiry is in these). @thread any @locks none */
+int64_t amqp_conn_wall_s(void);
+
+/**
+ * Keeps grant @p g (copied) on @p c: a $cbs token that validated. A grant
+ * for the same path replaces the older one (a re-put); expired ones are
+ * dropped first. Errors: TRIB_ERR_TOO_LARGE (AMQP_CONN_MAX_GRANTS other
+ * paths held), TRIB_ERR_NOMEM.
+ * @thread amqp proactor (c's context)  @locks none
+ */
+trib_err_t amqp_conn_grant_put(amqp_conn_t *c, const auth_grant_t *g) TRIB_MUST_CHECK;
+
+/**
+ * True when @p c may use @p right on entity @p path (normalised with
+ * auth_normalize_path) now: always when env->auth_required is false, else
+ * when the SASL PLAIN grant or a $cbs grant allows it (auth_allows).
+ * @thread amqp proactor (c's context)  @locks none
+ */
+bool amqp_conn_allows(amqp_conn_t *c, const char *path, auth_right_t right);
+
+/**
+ * True when a grant of @p c may have lapsed at wall-clock @p now_s, so the
+ * connection should be woken to detach the links it covered.
+ * @thread any (the server timer)  @locks none (atomic)
+ */
+bool amqp_conn_grant_due(amqp_conn_t *c, int64_t now_s);
 
 #endif

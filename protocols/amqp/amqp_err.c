@@ -13,6 +13,7 @@ static const char *const conditions[] = {
 	[-TRIB_ERR_UNSUPPORTED] = AMQP_ERR_NOT_IMPLEMENTED,
 	[-TRIB_ERR_CLOSED] = AMQP_ERR_DETACH_FORCED,
 	[-TRIB_ERR_CONFIG] = AMQP_ERR_INTERNAL,
+	[-TRIB_ERR_UNAUTHORIZED] = AMQP_ERR_UNAUTHORIZED,
 };
 
 const char *amqp_err_condition(trib_err_t err)

@@ -10,6 +10,7 @@
 #include "trib_err.h"
 
 #define AMQP_ERR_NOT_FOUND "amqp:not-found"
+#define AMQP_ERR_UNAUTHORIZED "amqp:unauthorized-access"
 #define AMQP_ERR_DECODE "amqp:decode-error"
 #define AMQP_ERR_INTERNAL "amqp:internal-error"
 #define AMQP_ERR_NOT_IMPLEMENTED "amqp:not-implemented"
@@ -28,7 +29,8 @@
  * INVALID/CORRUPT -> amqp:decode-error, OUT_OF_RANGE ->
  * com.microsoft:argument-out-of-range, NOMEM -> com.microsoft:server-busy
  * (retried by SDKs), UNSUPPORTED -> amqp:not-implemented, CLOSED ->
- * amqp:link:detach-forced, anything else -> amqp:internal-error.
+ * amqp:link:detach-forced, UNAUTHORIZED -> amqp:unauthorized-access,
+ * anything else -> amqp:internal-error.
  * TRIB_OK has no condition and gives amqp:internal-error too.
  * @thread any  @locks none
  */

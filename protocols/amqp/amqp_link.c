@@ -23,6 +23,7 @@
 #include "amqp_mgmt.h"
 #include "amqp_recv.h"
 #include "amqp_send.h"
+#include "auth.h"
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
@@ -50,6 +51,7 @@ void amqp_link_unref(amqp_link_t *l)
 		return;
 	mem_free(l->name);
 	mem_free(l->publisher);
+	mem_free(l->auth_path);
 	mem_free(l->reply_addr);
 	mem_free(l->buf);
 	mem_free(l->batch);
@@ -152,6 +154,49 @@ void amqp_link_echo_termini(pn_link_t *pl)
 		pn_terminus_set_type(pn_link_target(pl), PN_TARGET);
 }
 
+/*
+ * The entity path a data link is authorised on (auth_normalize_path of the
+ * parsed address) and whether the connection's grants allow @p right there.
+ * *path is NULL when authorisation is not required.
+ */
+static bool authorised(amqp_conn_t *c, const amqp_addr_t *a, auth_right_t right, char **path)
+{
+	char norm[sizeof(((auth_grant_t *)0)->path)];
+
+	*path = NULL;
+	if (!c->env->auth_required)
+		return true;
+	if (!auth_normalize_path(slice_from_cstr(a->path), norm, sizeof(norm)))
+		return false;
+	if (!amqp_conn_allows(c, norm, right))
+		return false;
+	*path = dup_cstr(norm);
+	return *path != NULL;
+}
+
+/* Gives an opened data link its authorised path (for expiry checks); frees it otherwise. */
+static void keep_auth_path(pn_link_t *pl, char *path, auth_right_t right)
+{
+	amqp_link_t *l = amqp_link_of(pl);
+
+	if (path && l && (l->kind == AMQP_LINK_IN || l->kind == AMQP_LINK_OUT) && !l->auth_path) {
+		l->auth_path = path;
+		l->auth_right = (unsigned)right;
+		return;
+	}
+	mem_free(path);
+}
+
+static void refuse_unauthorized(pn_link_t *pl, const char *address, auth_right_t right)
+{
+	char why[WHY_MAX];
+
+	snprintf(why, sizeof(why),
+		 "Unauthorized access. '%s' claim(s) are required to perform this operation. "
+		 "Resource: '%s'.", right == AUTH_SEND ? "Send" : "Listen", address);
+	refuse(pl, AMQP_ERR_UNAUTHORIZED, why);
+}
+
 /* The hub and partition an address names, checked against the namespace. */
 static bool resolve(amqp_conn_t *c, const amqp_addr_t *a, hub_t **hub, part_t **part)
 {
@@ -231,6 +276,8 @@ void amqp_link_attach(amqp_conn_t *c, pn_link_t *pl)
 	bool client_sends = pn_link_is_receiver(pl);
 	pn_terminus_t *t = client_sends ? pn_link_remote_target(pl) : pn_link_remote_source(pl);
 	const char *address = pn_terminus_get_address(t);
+	auth_right_t right = client_sends ? AUTH_SEND : AUTH_LISTEN;
+	char *auth_path = NULL;
 	amqp_addr_t *a;
 	hub_t *hub;
 	part_t *part;
@@ -248,6 +295,8 @@ void amqp_link_attach(amqp_conn_t *c, pn_link_t *pl)
 		refuse_not_found(pl, address);
 	} else if (a->kind == AMQP_ADDR_MANAGEMENT || a->kind == AMQP_ADDR_CBS) {
 		open_node(c, pl, a, client_sends);
+	} else if (!authorised(c, a, right, &auth_path)) {
+		refuse_unauthorized(pl, address, right);
 	} else if (!resolve(c, a, &hub, &part)) {
 		refuse_not_found(pl, address);
 	} else if (client_sends && a->kind == AMQP_ADDR_CONSUMER) {
@@ -260,6 +309,7 @@ void amqp_link_attach(amqp_conn_t *c, pn_link_t *pl)
 	} else {
 		open_out(c, pl, hub, part, a->consumer_group);
 	}
+	keep_auth_path(pl, auth_path, right);
 	mem_free(a);
 }
 

@@ -52,6 +52,9 @@ typedef struct amqp_link {
 	char *name;              /**< copy of the link name (MEM_AMQP) */
 	hub_t *hub;              /**< borrowed for the namespace's life */
 	part_t *part;            /**< fixed partition, or NULL (IN links to `<hub>`) */
+	char *auth_path;         /**< IN/OUT under auth_required: the normalised entity path
+				      checked at attach and on grant expiry (MEM_AMQP), else NULL */
+	unsigned auth_right;     /**< the auth_right_t that path needs (Send or Listen) */
 
 	/* AMQP_LINK_IN (amqp_send.c) */
 	char *publisher;         /**< `<hub>/Publishers/<name>` name, or NULL (MEM_AMQP) */
@@ -89,7 +92,11 @@ typedef struct amqp_link {
  * Handles a client's attach (PN_LINK_REMOTE_OPEN on @p pl of connection
  * @p c): parses the address, finds hub, partition and consumer group,
  * creates the link state and answers the attach (echoing source and
- * target). Unknown entities are refused: an attach with null source and
+ * target). When the server requires authorisation, a data link needs a
+ * connection grant (amqp_conn_allows) with Send (client senders) or Listen
+ * (client receivers) on its path, checked before the entity exists;
+ * without it the attach is refused with amqp:unauthorized-access ($cbs and
+ * $management links are always allowed). Unknown entities are refused: an attach with null source and
  * target, then a detach with amqp:not-found and "The messaging entity
  * '<address>' could not be found".
  * @thread amqp proactor (c's context)  @locks none
@@ -120,19 +127,19 @@ void amqp_link_close_all(amqp_conn_t *c, pn_session_t *ssn);
 void amqp_link_fail(amqp_link_t *l, trib_err_t err, const char *description);
 
 /**
+ * As amqp_link_fail with the AMQP condition symbol @p condition (static
+ * string) instead of a mapped error: amqp:link:stolen and the like.
+ * @thread amqp proactor  @locks none
+ */
+void amqp_link_fail_cond(amqp_link_t *l, const char *condition, const char *description);
+
+/**
  * Answers with the client's source and target (filter included), never
  * null ones: pyamqp fails a link whose attach reply lacks either, and
  * Proton 0.37 reads a source or target without address as "none".
  * @thread amqp proactor  @locks none
  */
 void amqp_link_echo_termini(pn_link_t *pl);
-
-/**
- * As amqp_link_fail with the AMQP condition symbol @p condition (static
- * string) instead of a mapped error: amqp:link:stolen and the like.
- * @thread amqp proactor  @locks none
- */
-void amqp_link_fail_cond(amqp_link_t *l, const char *condition, const char *description);
 
 /**
  * The state of @p pl, or NULL when it has none (refused, closed).

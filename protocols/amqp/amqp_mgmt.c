@@ -24,6 +24,7 @@
 #include "amqp_msg.h"
 #include "amqp_send.h"
 #include "amqpv.h"
+#include "auth.h"
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
@@ -34,6 +35,8 @@ typedef struct req {
 	trib_slice_t id;       /* raw message-id encoding, null slice when absent */
 	trib_slice_t reply_to; /* null when absent */
 	trib_slice_t operation, type, name, partition;
+	trib_slice_t security_token; /* $management: the request's token, null when absent */
+	trib_slice_t body_token;     /* $cbs put-token: the amqp-value string body */
 } req_t;
 
 typedef struct answer {
@@ -93,6 +96,8 @@ static void parse_request(const amqp_msg_t *m, req_t *r)
 	trib_slice_t key, val;
 
 	memset(r, 0, sizeof(*r));
+	if (m->body_kind == AMQP_BODY_VALUE && amqpv_is_string(&m->value))
+		(void)amqpv_get_bytes(&m->value, &r->body_token);
 	if (m->properties.ptr && amqpv_elements(&m->props, &el)) {
 		for (uint32_t i = 0; i < m->props.count && amqpv_rd(&el, &v); i++) {
 			if (i == 0 && !amqpv_is_null(&v))
@@ -116,6 +121,8 @@ static void parse_request(const amqp_msg_t *m, req_t *r)
 			r->name = val;
 		else if (slice_eq_cstr(key, "partition", false))
 			r->partition = val;
+		else if (slice_eq_cstr(key, "security_token", false))
+			r->security_token = val;
 	}
 }
 
@@ -132,17 +139,85 @@ static void not_found(answer_t *a, trib_slice_t name)
 	status(a, 404, a->text);
 }
 
-static void answer_cbs(const req_t *r, answer_t *a)
+/*
+ * put-token: without SAS policies every token is accepted unchecked (logged
+ * once); with them the token must validate, and its grant is kept on the
+ * connection (a re-put for the same resource replaces it). When
+ * authorisation is not required a bad token still gets 202 (and no grant):
+ * nothing needs one.
+ */
+static void answer_cbs(amqp_link_t *l, const req_t *r, answer_t *a)
 {
+	const auth_t *auth = l->conn->env->auth;
+	const char *why = NULL;
+	auth_grant_t g;
+	trib_err_t err;
+
 	if (!slice_eq_cstr(r->operation, "put-token", false)) {
 		status(a, 400, "The operation is not supported by $cbs.");
 		return;
 	}
-	if (!atomic_flag_test_and_set(&cbs_logged))
-		log_info("amqp: $cbs put-token accepted without verification: no SAS policies in "
-			 "this "
-			 "build");
-	status(a, 202, "Accepted");
+	if (!auth) {
+		if (!atomic_flag_test_and_set(&cbs_logged))
+			log_info("amqp: $cbs put-token accepted without verification: no SAS "
+				 "policies configured");
+		status(a, 202, "Accepted");
+		return;
+	}
+	err = r->body_token.ptr ? auth_check_token(auth, r->body_token, amqp_conn_wall_s(), &g, &why)
+				: TRIB_ERR_INVALID;
+	if (err == TRIB_OK)
+		err = amqp_conn_grant_put(l->conn, &g);
+	if (err == TRIB_OK) {
+		status(a, 202, "Accepted");
+	} else if (!l->conn->env->auth_required) {
+		log_info("amqp: $cbs put-token not valid (%s); answered 202: authorisation is not "
+			 "required", why ? why : trib_strerror(err));
+		status(a, 202, "Accepted");
+	} else {
+		if (!why && err == TRIB_ERR_TOO_LARGE)
+			why = "Too many tokens on this connection.";
+		else if (!why)
+			why = r->body_token.ptr ? "The token is not a valid SAS token."
+						: "The request carries no token.";
+		snprintf(a->text, sizeof(a->text), "%s", why);
+		status(a, err == TRIB_ERR_TOO_LARGE ? 403 : 401, a->text);
+	}
+}
+
+/*
+ * $management under auth_required: the request's security_token must
+ * validate and allow Listen or Manage on the hub; a request without one
+ * may rely on the connection's grants (SASL PLAIN or $cbs). Checked before
+ * the hub exists (reference §1.7).
+ */
+static bool mgmt_authorised(amqp_link_t *l, const req_t *r, answer_t *a)
+{
+	const auth_t *auth = l->conn->env->auth;
+	char path[sizeof(((auth_grant_t *)0)->path)];
+	const char *why = "The request needs a security_token with Listen or Manage rights.";
+	int64_t now = amqp_conn_wall_s();
+	auth_grant_t g;
+
+	if (!l->conn->env->auth_required)
+		return true;
+	if (!r->name.ptr || !auth_normalize_path(r->name, path, sizeof(path))) {
+		why = "The entity name is not valid.";
+	} else if (r->security_token.ptr && auth) {
+		if (auth_check_token(auth, r->security_token, now, &g, &why) == TRIB_OK) {
+			if (auth_allows(&g, path, AUTH_LISTEN, now) ||
+			    auth_allows(&g, path, AUTH_MANAGE, now))
+				return true;
+			why = "The token does not grant Listen or Manage on this entity.";
+		}
+	} else if (amqp_conn_allows(l->conn, path, AUTH_LISTEN) ||
+		   amqp_conn_allows(l->conn, path, AUTH_MANAGE)) {
+		return true;
+	}
+	snprintf(a->text, sizeof(a->text), "Unauthorized access: %s",
+		 why ? why : "the token is not valid.");
+	status(a, 401, a->text);
+	return false;
 }
 
 static bool parse_id(trib_slice_t s, int32_t *out)
@@ -170,6 +245,8 @@ static void answer_mgmt(amqp_link_t *l, const req_t *r, answer_t *a)
 			       "supported.");
 		return;
 	}
+	if (!mgmt_authorised(l, r, a))
+		return;
 	a->hub = r->name.ptr ? ns_hub_find(l->conn->env->ns, r->name) : NULL;
 	if (!a->hub) {
 		not_found(a, r->name);
@@ -380,7 +457,7 @@ static trib_err_t handle(amqp_link_t *l, const uint8_t *p, size_t len)
 		return TRIB_ERR_INVALID;
 	parse_request(&m, &r);
 	if (l->node == AMQP_ADDR_CBS)
-		answer_cbs(&r, &a);
+		answer_cbs(l, &r, &a);
 	else
 		answer_mgmt(l, &r, &a);
 	log_debug("amqp: %s %.*s: %d", l->node == AMQP_ADDR_CBS ? "$cbs" : "$management",

@@ -12,10 +12,16 @@
  * com.microsoft:partition (begin/last sequence numbers, last offset and
  * enqueue time, is_partition_empty) from the core.
  *
- * `$cbs` put-token: this build has no SAS policies (no authentication,
- * as the HTTP head), so every token is accepted (status 202) without
- * verification; the connection logs that once. Verifying tokens needs an
- * auth module in the core.
+ * `$cbs` put-token (§1.7): the amqp-value string body is a SAS token,
+ * validated with auth_check_token; its grant is kept on the connection
+ * (amqp_conn_grant_put) and authorises later attaches. Answers 202, or
+ * 401 with the reason as status-description when authorisation is
+ * required (when it is not, a bad token still gets 202 and no grant).
+ * Without SAS policies (env->auth NULL) every token is accepted unchecked.
+ *
+ * Under auth_required a READ needs its `security_token` to allow Listen or
+ * Manage on the hub (or, without one, the connection's grants): else 401,
+ * checked before the 404 of an unknown hub.
  */
 #ifndef TRIB_AMQP_MGMT_H
 #define TRIB_AMQP_MGMT_H

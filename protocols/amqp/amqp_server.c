@@ -136,17 +136,21 @@ static void on_listener_close(amqp_server_t *s, pn_listener_t *l)
 	pthread_mutex_unlock(&s->mu);
 }
 
-/* Wakes the connections whose transport wants a tick (heartbeats, idle time-outs). */
+/*
+ * Wakes the connections whose transport wants a tick (heartbeats, idle
+ * time-outs) or whose authorisation grants may have lapsed.
+ */
 static void on_timer(amqp_server_t *s)
 {
 	int64_t now = amqp_conn_now();
+	int64_t wall = amqp_conn_wall_s();
 	bool again;
 
 	pthread_mutex_lock(&s->mu);
 	for (amqp_conn_t *c = s->conns; c; c = c->srv_next) {
 		int64_t d = atomic_load(&c->deadline);
 
-		if (d && d <= now)
+		if ((d && d <= now) || amqp_conn_grant_due(c, wall))
 			amqp_conn_wake(c);
 	}
 	again = !s->stopping;
@@ -295,7 +299,8 @@ trib_err_t amqp_server_start(ns_t *ns, const amqp_server_opts_t *opts, amqp_serv
 	s->env = (amqp_conn_env_t){.ns = ns, .max_message_bytes = opts->max_message_bytes,
 				   .max_frame_bytes = opts->max_frame_bytes,
 				   .container_id = s->container_id, .gone = conn_gone,
-				   .freed = conn_freed, .arg = s, .readers = rdr_new()};
+				   .freed = conn_freed, .arg = s, .readers = rdr_new(),
+				   .auth = opts->auth, .auth_required = opts->auth_required};
 	if (!s->env.readers) {
 		pn_listener_free(s->listener);
 		server_free(s);

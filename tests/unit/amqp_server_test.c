@@ -10,6 +10,8 @@
 #include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <poll.h>
 #include <proton/codec.h>
 #include <proton/condition.h>
@@ -30,6 +32,7 @@
 #include <unistd.h>
 
 #include "amqpv.h"
+#include "auth.h"
 #include "hub.h"
 #include "mem.h"
 #include "ns.h"
@@ -42,6 +45,8 @@ static char tmp[256];
 static store_t *store;
 static ns_t *ns;
 static amqp_server_t *srv;
+static auth_t *test_auth;      /* the auth fixture's policies, else NULL */
+static bool test_auth_required;
 
 static void start(uint32_t max_message, uint32_t max_frame)
 {
@@ -51,7 +56,8 @@ static void start(uint32_t max_message, uint32_t max_frame)
 	ns_hub_spec_t spec = {.name = "eh1", .partitions = 2, .consumer_groups = cgs,
 			      .consumer_group_count = 1};
 	amqp_server_opts_t ao = {.host = "127.0.0.1", .port = 0, .max_message_bytes = max_message,
-				 .max_frame_bytes = max_frame, .container_id = "tributary-test"};
+				 .max_frame_bytes = max_frame, .container_id = "tributary-test",
+				 .auth = test_auth, .auth_required = test_auth_required};
 	hub_t *hub;
 
 	strcpy(tmp, "/tmp/trib-amqp-XXXXXX");
@@ -76,6 +82,8 @@ static void teardown(void)
 	ck_assert_ptr_null(srv);
 	store_close(&store);
 	ns_close(&ns);
+	auth_close(&test_auth);
+	test_auth_required = false;
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
 	(void)!system(cmd);
 }
@@ -992,12 +1000,303 @@ START_TEST(batch_over_hub_limit_splits)
 }
 END_TEST
 
+
+/* ---- authorisation (auth_required with SAS policies) ---- */
+
+#define ROOT_KEY "dGVzdC1yb290LWtleQ=="
+
+static void setup_auth(void)
+{
+	auth_policy_spec_t specs[] = {
+		{.name = AUTH_ROOT_POLICY, .key = ROOT_KEY, .hub = NULL, .rights = AUTH_MANAGE},
+		{.name = "listen-eh1", .key = "l-key", .hub = "eh1", .rights = AUTH_LISTEN},
+	};
+
+	ck_assert_int_eq(auth_open(specs, 2, &test_auth), TRIB_OK);
+	test_auth_required = true;
+	start(1048576, 262144);
+}
+
+/* Python's urllib.parse.quote_plus(s, safe=''), as the Python SDK encodes sr and sig. */
+static void quote_plus(const char *s, char *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		ck_assert_uint_lt(n + 4, cap);
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+		    ch == '-' || ch == '_' || ch == '.' || ch == '~')
+			out[n++] = (char)ch;
+		else if (ch == ' ')
+			out[n++] = '+';
+		else
+			n += (size_t)snprintf(out + n, cap - n, "%%%02X", ch);
+	}
+	out[n] = '\0';
+}
+
+/* A SAS token for @p uri signed with @p policy / @p key, expiring at Unix @p se. */
+static void sas_token(char *out, size_t cap, const char *uri, const char *policy, const char *key,
+		      int64_t se)
+{
+	char sr[512], in[600], b64[64], sig[128];
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	unsigned int maclen = 0;
+
+	quote_plus(uri, sr, sizeof(sr));
+	snprintf(in, sizeof(in), "%s\n%lld", sr, (long long)se);
+	ck_assert_ptr_nonnull(HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)in,
+				   strlen(in), mac, &maclen));
+	EVP_EncodeBlock((unsigned char *)b64, mac, (int)maclen);
+	quote_plus(b64, sig, sizeof(sig));
+	snprintf(out, cap, "SharedAccessSignature sr=%s&sig=%s&se=%lld&skn=%s", sr, sig,
+		 (long long)se, policy);
+}
+
+/* A request whose body is the amqp-value string @p body (NULL: none). */
+static pn_message_t *request_body(cli_t *k, pn_link_t *s, pn_link_t *r, uint64_t id,
+				  const char *const *kv, size_t nkv, const char *body)
+{
+	pn_message_t *m = pn_message();
+	pn_atom_t mid = {.type = PN_ULONG, .u.as_ulong = id};
+	pn_data_t *d = pn_message_properties(m);
+	char buf[4096];
+	size_t n = sizeof(buf);
+	got_t g;
+
+	pn_message_set_id(m, mid);
+	pn_message_set_reply_to(m, "reply-1");
+	pn_data_put_map(d);
+	pn_data_enter(d);
+	for (size_t i = 0; i < nkv; i++)
+		pn_data_put_string(d, pn_bytes(strlen(kv[i]), kv[i]));
+	pn_data_exit(d);
+	if (body)
+		pn_data_put_string(pn_message_body(m), pn_bytes(strlen(body), body));
+	ck_assert_int_eq(pn_message_encode(m, buf, &n), 0);
+	pn_message_free(m);
+	ck_assert_int_eq(send_bytes(k, s, buf, n, NULL), PN_ACCEPTED);
+	memset(&g, 0, sizeof(g));
+	g.k = k;
+	g.l = r;
+	g.want = 1;
+	ck_assert(cli_wait(k, take_messages, &g, 5000));
+	return g.msgs[0];
+}
+
+static int64_t wall_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+/* Puts @p token on $cbs (links @p cs / @p cr) and returns the status code. */
+static int32_t put_token(cli_t *k, pn_link_t *cs, pn_link_t *cr, uint64_t id, const char *aud,
+			 const char *token)
+{
+	const char *kv[] = {"operation", "put-token", "type", "servicebus.windows.net:sastoken",
+			    "name", aud};
+	pn_message_t *m = request_body(k, cs, cr, id, kv, 6, token);
+	int32_t code = status_code(m, id);
+
+	pn_message_free(m);
+	return code;
+}
+
+static void open_cbs(cli_t *k, pn_link_t **cs, pn_link_t **cr)
+{
+	*cs = cli_sender(k, "cbs-s", "$cbs");
+	*cr = cli_receiver(k, "$cbs", NULL, false);
+	ck_assert(pn_link_state(*cr) & PN_REMOTE_ACTIVE);
+	pn_link_flow(*cr, 20);
+}
+
+START_TEST(auth_link_needs_token)
+{
+	cli_t k;
+	pn_link_t *l, *cs, *cr;
+	char tok[1024];
+
+	cli_open(&k, true);
+	/* no token: refused before the entity is looked up (unknown hub too) */
+	l = cli_sender(&k, "s1", "eh1");
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	ck_assert_ptr_null(pn_terminus_get_address(pn_link_remote_target(l)));
+	remote_error(l, "amqp:unauthorized-access");
+	l = cli_sender(&k, "s2", "nohub");
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:unauthorized-access");
+	l = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/0", NULL, false);
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:unauthorized-access");
+
+	open_cbs(&k, &cs, &cr);
+	/* wrong key, expired beyond the skew, no token at all: 401 */
+	sas_token(tok, sizeof(tok), "sb://localhost/eh1", AUTH_ROOT_POLICY, "wrong", wall_s() + 600);
+	ck_assert_int_eq(put_token(&k, cs, cr, 1, "sb://localhost/eh1", tok), 401);
+	sas_token(tok, sizeof(tok), "sb://localhost/eh1", AUTH_ROOT_POLICY, ROOT_KEY,
+		  wall_s() - AUTH_CLOCK_SKEW_S - 60);
+	ck_assert_int_eq(put_token(&k, cs, cr, 2, "sb://localhost/eh1", tok), 401);
+	ck_assert_int_eq(put_token(&k, cs, cr, 3, "sb://localhost/eh1", NULL), 401);
+	l = cli_sender(&k, "s3", "eh1");
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:unauthorized-access");
+
+	/* a good hub token: senders anywhere under eh1, receivers too (Manage) */
+	sas_token(tok, sizeof(tok), "sb://localhost/EH1/", AUTH_ROOT_POLICY, ROOT_KEY,
+		  wall_s() + 600);
+	ck_assert_int_eq(put_token(&k, cs, cr, 4, "sb://localhost/eh1", tok), 202);
+	l = cli_sender(&k, "s4", "amqps://localhost/eh1/Partitions/1");
+	ck_assert(pn_link_state(l) & PN_REMOTE_ACTIVE);
+	ck_assert_int_eq(send_msg(&k, l, "authorised", NULL, 1), PN_ACCEPTED);
+	l = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/1", NULL, false);
+	ck_assert(pn_link_state(l) & PN_REMOTE_ACTIVE);
+	ck_assert(!(pn_link_state(l) & PN_REMOTE_CLOSED));
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(auth_rights_and_scope)
+{
+	cli_t k;
+	pn_link_t *l, *cs, *cr;
+	char tok[1024];
+	pn_condition_t *c;
+
+	cli_open(&k, true);
+	open_cbs(&k, &cs, &cr);
+	/* a Listen-only hub policy: receivers yes, senders no */
+	sas_token(tok, sizeof(tok), "sb://localhost/eh1", "listen-eh1", "l-key", wall_s() + 600);
+	ck_assert_int_eq(put_token(&k, cs, cr, 1, "sb://localhost/eh1", tok), 202);
+	l = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/0", NULL, false);
+	ck_assert(!(pn_link_state(l) & PN_REMOTE_CLOSED));
+	l = cli_sender(&k, "s1", "eh1");
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:unauthorized-access");
+	c = pn_link_remote_condition(l);
+	ck_assert_ptr_nonnull(strstr(pn_condition_get_description(c), "'Send' claim"));
+	/* a partition-scoped token does not cover another partition */
+	sas_token(tok, sizeof(tok), "sb://localhost/eh1/Partitions/0", AUTH_ROOT_POLICY, ROOT_KEY,
+		  wall_s() + 600);
+	ck_assert_int_eq(put_token(&k, cs, cr, 2, "sb://localhost/eh1/Partitions/0", tok), 202);
+	l = cli_sender(&k, "s2", "eh1/Partitions/0");
+	ck_assert(!(pn_link_state(l) & PN_REMOTE_CLOSED));
+	l = cli_sender(&k, "s3", "eh1/Partitions/1");
+	ck_assert(cli_wait(&k, link_closed, l, 5000));
+	remote_error(l, "amqp:unauthorized-access");
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(auth_expiry_detaches)
+{
+	cli_t k;
+	pn_link_t *l, *cs, *cr;
+	char tok[1024];
+
+	cli_open(&k, true);
+	open_cbs(&k, &cs, &cr);
+	/* expired, but within the clock skew for about two more seconds */
+	sas_token(tok, sizeof(tok), "sb://localhost/eh1", AUTH_ROOT_POLICY, ROOT_KEY,
+		  wall_s() - AUTH_CLOCK_SKEW_S + 2);
+	ck_assert_int_eq(put_token(&k, cs, cr, 1, "sb://localhost/eh1", tok), 202);
+	l = cli_sender(&k, "s1", "eh1");
+	ck_assert(pn_link_state(l) & PN_REMOTE_ACTIVE);
+	ck_assert(!(pn_link_state(l) & PN_REMOTE_CLOSED));
+	ck_assert(cli_wait(&k, link_closed, l, 8000));
+	remote_error(l, "amqp:unauthorized-access");
+	/* the $cbs links stay */
+	ck_assert(!(pn_link_state(cs) & PN_REMOTE_CLOSED));
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(auth_management_token)
+{
+	cli_t k;
+	pn_link_t *s, *r;
+	pn_message_t *m;
+	char tok[1024];
+	const char *no_token[] = {"operation", "READ", "type", "com.microsoft:eventhub",
+				  "name", "eh1"};
+	const char *with_token[] = {"operation", "READ", "type", "com.microsoft:eventhub",
+				    "name", "eh1", "security_token", tok};
+	const char *unknown[] = {"operation", "READ", "type", "com.microsoft:eventhub",
+				 "name", "nohub", "security_token", tok};
+	const char *bad[] = {"operation", "READ", "type", "com.microsoft:eventhub",
+			     "name", "eh1", "security_token", "SharedAccessSignature sr=x"};
+
+	cli_open(&k, true);
+	s = cli_sender(&k, "mgmt-s", "$management");
+	r = cli_receiver(&k, "$management", NULL, false);
+	pn_link_flow(r, 10);
+	m = request(&k, s, r, 1, no_token, 6);
+	ck_assert_int_eq(status_code(m, 1), 401);
+	pn_message_free(m);
+	m = request(&k, s, r, 2, bad, 8);
+	ck_assert_int_eq(status_code(m, 2), 401);
+	pn_message_free(m);
+	sas_token(tok, sizeof(tok), "sb://localhost/", AUTH_ROOT_POLICY, ROOT_KEY, wall_s() + 600);
+	m = request(&k, s, r, 3, with_token, 8);
+	ck_assert_int_eq(status_code(m, 3), 200);
+	pn_message_free(m);
+	m = request(&k, s, r, 4, unknown, 8);
+	ck_assert_int_eq(status_code(m, 4), 404);
+	pn_message_free(m);
+	/* a hub token for eh1 is no authority over another hub: 401 before 404 */
+	sas_token(tok, sizeof(tok), "sb://localhost/eh1", AUTH_ROOT_POLICY, ROOT_KEY,
+		  wall_s() + 600);
+	m = request(&k, s, r, 5, unknown, 8);
+	ck_assert_int_eq(status_code(m, 5), 401);
+	pn_message_free(m);
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(auth_sasl_plain)
+{
+	cli_t k;
+	pn_link_t *l;
+
+	/* cli_open with SASL PLAIN: user = policy name, password = key */
+	cli_open(&k, false);
+	pn_sasl_allowed_mechs(pn_sasl(k.d.transport), "PLAIN");
+	pn_sasl_set_allow_insecure_mechs(pn_sasl(k.d.transport), true);
+	pn_connection_set_user(k.c, AUTH_ROOT_POLICY);
+	pn_connection_set_password(k.c, ROOT_KEY);
+	l = cli_sender(&k, "s1", "eh1");
+	ck_assert(!(pn_link_state(l) & PN_REMOTE_CLOSED));
+	ck_assert_int_eq(send_msg(&k, l, "plain", NULL, 1), PN_ACCEPTED);
+	l = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/0", NULL, false);
+	ck_assert(!(pn_link_state(l) & PN_REMOTE_CLOSED));
+	cli_close(&k);
+}
+END_TEST
+
+START_TEST(auth_sasl_plain_wrong_key)
+{
+	cli_t k;
+
+	cli_open(&k, false);
+	pn_sasl_allowed_mechs(pn_sasl(k.d.transport), "PLAIN");
+	pn_sasl_set_allow_insecure_mechs(pn_sasl(k.d.transport), true);
+	pn_connection_set_user(k.c, AUTH_ROOT_POLICY);
+	pn_connection_set_password(k.c, "wrong");
+	for (int i = 0; i < 100 && pn_sasl_outcome(pn_sasl(k.d.transport)) == PN_SASL_NONE; i++)
+		cli_io(&k, 20);
+	ck_assert_int_eq(pn_sasl_outcome(pn_sasl(k.d.transport)), PN_SASL_AUTH);
+	cli_close(&k);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("amqp_server");
 	TCase *tc = tcase_create("server");
 	TCase *small = tcase_create("small_limits");
 	TCase *big = tcase_create("big_limits");
+	TCase *au = tcase_create("auth");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -1018,7 +1317,16 @@ static Suite *suite(void)
 	tcase_add_test(big, batch_over_hub_limit_splits);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, small);
+	tcase_add_checked_fixture(au, setup_auth, teardown);
+	tcase_set_timeout(au, 30);
+	tcase_add_test(au, auth_link_needs_token);
+	tcase_add_test(au, auth_rights_and_scope);
+	tcase_add_test(au, auth_expiry_detaches);
+	tcase_add_test(au, auth_management_token);
+	tcase_add_test(au, auth_sasl_plain);
+	tcase_add_test(au, auth_sasl_plain_wrong_key);
 	suite_add_tcase(s, big);
+	suite_add_tcase(s, au);
 	return s;
 }
 
