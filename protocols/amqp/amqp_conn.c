@@ -194,7 +194,10 @@ static void prune_grants(amqp_conn_t *c, int64_t now_s)
 		j++;
 		if (g->expires_at == INT64_MAX)
 			continue;
-		at = g->expires_at > now_s ? g->expires_at + 1 : g->expires_at + AUTH_CLOCK_SKEW_S + 1;
+		if (g->expires_at > now_s)
+			at = g->expires_at + 1;
+		else
+			at = g->expires_at + AUTH_CLOCK_SKEW_S + 1;
 		if (at <= now_s)
 			at = now_s + 1;
 		if (!due || at < due)

@@ -96,9 +96,9 @@ typedef struct amqp_link {
  * connection grant (amqp_conn_allows) with Send (client senders) or Listen
  * (client receivers) on its path, checked before the entity exists;
  * without it the attach is refused with amqp:unauthorized-access ($cbs and
- * $management links are always allowed). Unknown entities are refused: an attach with null source and
- * target, then a detach with amqp:not-found and "The messaging entity
- * '<address>' could not be found".
+ * $management links are always allowed). Unknown entities are refused: an
+ * attach with null source and target, then a detach with amqp:not-found
+ * and "The messaging entity '<address>' could not be found".
  * @thread amqp proactor (c's context)  @locks none
  */
 void amqp_link_attach(amqp_conn_t *c, pn_link_t *pl);

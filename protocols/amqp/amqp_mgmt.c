@@ -164,8 +164,9 @@ static void answer_cbs(amqp_link_t *l, const req_t *r, answer_t *a)
 		status(a, 202, "Accepted");
 		return;
 	}
-	err = r->body_token.ptr ? auth_check_token(auth, r->body_token, amqp_conn_wall_s(), &g, &why)
-				: TRIB_ERR_INVALID;
+	err = TRIB_ERR_INVALID;
+	if (r->body_token.ptr)
+		err = auth_check_token(auth, r->body_token, amqp_conn_wall_s(), &g, &why);
 	if (err == TRIB_OK)
 		err = amqp_conn_grant_put(l->conn, &g);
 	if (err == TRIB_OK) {

@@ -125,7 +125,7 @@ static bool check_plain(sasl_ctx_t *x, trib_slice_t user, trib_slice_t pass)
 		x->granted = true;
 		return true;
 	}
-	log_info("amqp: SASL PLAIN: wrong key for policy '%.*s'%s",
+	log_info("amqp: SASL PLAIN: unknown policy or wrong key for '%.*s'%s",
 		 (int)(user.len > 128 ? 128 : user.len), (const char *)user.ptr,
 		 x->required ? "" : " (let in: authorisation not required)");
 	return !x->required;

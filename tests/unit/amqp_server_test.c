@@ -9,6 +9,7 @@
 
 #include <arpa/inet.h>
 #include <check.h>
+#include <ctype.h>
 #include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -1026,8 +1027,7 @@ static void quote_plus(const char *s, char *out, size_t cap)
 		unsigned char ch = (unsigned char)*s;
 
 		ck_assert_uint_lt(n + 4, cap);
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-		    ch == '-' || ch == '_' || ch == '.' || ch == '~')
+		if (isalnum(ch) || ch == '-' || ch == '_' || ch == '.' || ch == '~')
 			out[n++] = (char)ch;
 		else if (ch == ' ')
 			out[n++] = '+';
@@ -1133,7 +1133,8 @@ START_TEST(auth_link_needs_token)
 
 	open_cbs(&k, &cs, &cr);
 	/* wrong key, expired beyond the skew, no token at all: 401 */
-	sas_token(tok, sizeof(tok), "sb://localhost/eh1", AUTH_ROOT_POLICY, "wrong", wall_s() + 600);
+	sas_token(tok, sizeof(tok), "sb://localhost/eh1", AUTH_ROOT_POLICY, "wrong",
+		  wall_s() + 600);
 	ck_assert_int_eq(put_token(&k, cs, cr, 1, "sb://localhost/eh1", tok), 401);
 	sas_token(tok, sizeof(tok), "sb://localhost/eh1", AUTH_ROOT_POLICY, ROOT_KEY,
 		  wall_s() - AUTH_CLOCK_SKEW_S - 60);
