@@ -221,8 +221,8 @@ static trib_err_t copy_policy(const auth_policy_spec_t *s, policy_t *d)
 	if (!(s->rights & (AUTH_SEND | AUTH_LISTEN | AUTH_MANAGE)) ||
 	    (s->rights & ~(unsigned)(AUTH_SEND | AUTH_LISTEN | AUTH_MANAGE)))
 		return TRIB_ERR_INVALID;
-	if (s->hub && (!s->hub[0] || !auth_normalize_path(slice_from_cstr(s->hub), hub, sizeof(hub)) ||
-		       !hub[0] || strchr(hub, '/')))
+	if (s->hub && (!auth_normalize_path(slice_from_cstr(s->hub), hub, sizeof(hub)) || !hub[0] ||
+		       strchr(hub, '/')))
 		return TRIB_ERR_INVALID;
 	d->rights = expand(s->rights);
 	d->key_len = strlen(s->key);

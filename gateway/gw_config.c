@@ -16,6 +16,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
 #include "mem.h"
 #include "ns.h"
 
@@ -31,42 +34,54 @@ typedef struct gw_config_item {
 	const char *unit;
 	const char *choices; /* T_ENUM: "a|b|c" */
 	const char *doc;
+	unsigned flags;      /* ITEM_* */
 } gw_config_item_t;
+
+enum {
+	ITEM_SECRET = 1,   /* --print-config writes "<redacted>" */
+	ITEM_EMPTY_OK = 2, /* T_STR: "" is a meaningful value */
+};
 
 #define F(field) offsetof(gw_config_t, field)
 
 static const gw_config_item_t gw_config_items[] = {
 	{"data_dir", "data-dir", T_STR, F(data_dir), "./data", 0, 0, NULL, NULL,
-	 "directory of the embedded storage"},
+	 "directory of the embedded storage", 0},
 	{"host", "host", T_STR, F(host), "0.0.0.0", 0, 0, NULL, NULL,
-	 "address every listener binds"},
+	 "address every listener binds", 0},
 	{"advertised_host", "advertised-host", T_STR, F(advertised_host), "127.0.0.1", 0, 0, NULL,
-	 NULL, "host Kafka clients are told to connect to (Metadata)"},
+	 NULL, "host Kafka clients are told to connect to (Metadata)", 0},
 	{"kafka.port", "kafka-port", T_INT, F(kafka_port), "9092", 1, 65535, NULL, NULL,
-	 "Kafka wire-protocol port"},
+	 "Kafka wire-protocol port", 0},
 	{"amqp.port", "amqp-port", T_INT, F(amqp_port), "5672", 1, 65535, NULL, NULL,
-	 "AMQP 1.0 port"},
+	 "AMQP 1.0 port", 0},
 	{"http.port", "http-port", T_INT, F(http_port), "8080", 1, 65535, NULL, NULL,
-	 "Event Hubs HTTP send API port"},
+	 "Event Hubs HTTP send API port", 0},
 	{"kafka.auto_create_topics", "kafka-auto-create", T_BOOL, F(kafka_auto_create), "true", 0,
-	 0, NULL, NULL, "create unknown topics on Metadata requests that allow it"},
+	 0, NULL, NULL, "create unknown topics on Metadata requests that allow it", 0},
 	{"kafka.default_partitions", NULL, T_INT, F(default_partitions), "4", 1, HUB_MAX_PARTITIONS,
-	 NULL, NULL, "partitions of an auto-created topic"},
+	 NULL, NULL, "partitions of an auto-created topic", 0},
 	{"kafka.max_request_bytes", NULL, T_INT, F(kafka_max_request_bytes), "104857600", 1024,
-	 1073741824, "bytes", NULL, "largest Kafka request frame; larger closes the connection"},
+	 1073741824, "bytes", NULL, "largest Kafka request frame; larger closes the connection", 0},
 	{"max_message_bytes", NULL, T_INT, F(max_message_bytes), "1048576", 1024, 67108864,
-	 "bytes", NULL, "largest publication: AMQP message or batch, HTTP body, Kafka record batch"},
+	 "bytes", NULL, "largest publication: AMQP message or batch, HTTP body, Kafka record batch", 0},
 	{"storage.durability", "durability", T_ENUM, F(durability), "sync", 0, 0, NULL,
 	 "sync|relaxed",
-	 "sync: acknowledge after fdatasync; relaxed: after write, sync on a timer"},
+	 "sync: acknowledge after fdatasync; relaxed: after write, sync on a timer", 0},
 	{"storage.sync_interval_ms", NULL, T_INT, F(sync_interval_ms), "1000", 1, 60000, "ms", NULL,
-	 "relaxed durability: time between syncs"},
+	 "relaxed durability: time between syncs", 0},
 	{"storage.segment_bytes", NULL, T_INT, F(segment_bytes), "1073741824", 1048576,
-	 4294967294LL, "bytes", NULL, "roll a segment file past this size"},
+	 4294967294LL, "bytes", NULL, "roll a segment file past this size", 0},
 	{"storage.index_interval_bytes", NULL, T_INT, F(index_interval_bytes), "4096", 256, 1048576,
-	 "bytes", NULL, "log bytes between sparse index entries"},
+	 "bytes", NULL, "log bytes between sparse index entries", 0},
 	{"log_level", "log-level", T_ENUM, F(log_level), "info", 0, 0, NULL, "debug|info|warn|error",
-	 "lowest level logged to standard error"},
+	 "lowest level logged to standard error", 0},
+	{"auth.required", NULL, T_BOOL, F(auth_required), "false", 0, 0, NULL, NULL,
+	 "AMQP links and HTTP sends need a SAS grant (SASL PLAIN, $cbs token, Authorization)", 0},
+	{"auth.root_key", NULL, T_STR, F(auth_root_key), "", 0, 0, NULL, NULL,
+	 "key of RootManageSharedAccessKey; \"\" = SAS_KEY_VALUE with an emulator UserConfig, "
+	 "else generated once and kept in the data directory",
+	 ITEM_SECRET | ITEM_EMPTY_OK},
 };
 
 #define N_ITEMS (sizeof(gw_config_items) / sizeof(gw_config_items[0]))
@@ -124,7 +139,7 @@ static int set_str(ctx_t *c, const gw_config_item_t *it, const char *v)
 
 	if (it->type == T_ENUM && !choice_ok(it->choices, v))
 		return fail(c, it->key, "must be one of %s", it->choices);
-	if (it->type == T_STR && !v[0])
+	if (it->type == T_STR && !v[0] && !(it->flags & ITEM_EMPTY_OK))
 		return fail(c, it->key, "must not be empty");
 	copy = dup_cstr(v);
 	if (!copy)
@@ -202,6 +217,160 @@ static const gw_config_item_t *find_item(const char *key)
 	return NULL;
 }
 
+/* ---- Tributary.auth.policies ---- */
+
+#define POLICIES_KEY "auth.policies"
+#define GW_CONFIG_MAX_POLICIES 1000 /* entries in Tributary.auth.policies */
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} rights_names[] = {{"Send", AUTH_SEND}, {"Listen", AUTH_LISTEN}, {"Manage", AUTH_MANAGE}};
+
+static void free_policies(gw_config_t *cfg)
+{
+	for (size_t i = 0; i < cfg->policy_count; i++) {
+		gw_policy_t *p = &cfg->policies[i];
+
+		if (p->key)
+			memset(p->key, 0, strlen(p->key));
+		mem_free(p->key);
+		mem_free(p->name);
+		mem_free(p->hub);
+	}
+	mem_free(cfg->policies);
+	cfg->policies = NULL;
+	cfg->policy_count = 0;
+}
+
+static int policy_text(ctx_t *c, json_t *v, const char *key, char **out)
+{
+	const char *s = json_string_value(v);
+
+	if (!s || !s[0] || strlen(s) > GW_CONFIG_MAX_POLICY_TEXT)
+		return fail(c, key, "is required and must be a string of 1 to %d bytes",
+			    GW_CONFIG_MAX_POLICY_TEXT);
+	*out = dup_cstr(s);
+	return *out ? 0 : fail(c, key, "out of memory");
+}
+
+static int policy_rights(ctx_t *c, json_t *arr, const char *key, unsigned *out)
+{
+	size_t i;
+	json_t *v;
+
+	*out = 0;
+	if (!json_is_array(arr) || json_array_size(arr) == 0)
+		return fail(c, key,
+			    "must be a non-empty array of \"Send\", \"Listen\", \"Manage\"");
+	json_array_foreach(arr, i, v) {
+		const char *s = json_string_value(v);
+		size_t r = 0;
+
+		while (r < sizeof(rights_names) / sizeof(rights_names[0]) &&
+		       !(s && strcasecmp(s, rights_names[r].name) == 0))
+			r++;
+		if (r == sizeof(rights_names) / sizeof(rights_names[0]))
+			return fail(c, key, "[%zu] must be \"Send\", \"Listen\" or \"Manage\"", i);
+		*out |= rights_names[r].bit;
+	}
+	return 0;
+}
+
+static int load_policy(ctx_t *c, json_t *o, size_t i, gw_policy_t *p)
+{
+	char base[64], key[96];
+	const char *k;
+	json_t *v;
+
+	snprintf(base, sizeof(base), "Tributary.%s[%zu]", POLICIES_KEY, i);
+	if (!json_is_object(o))
+		return fail(c, base, "must be an object {\"name\", \"key\", \"rights\", \"hub\"}");
+	json_object_foreach(o, k, v) {
+		if (strcmp(k, "name") != 0 && strcmp(k, "key") != 0 && strcmp(k, "rights") != 0 &&
+		    strcmp(k, "hub") != 0) {
+			snprintf(key, sizeof(key), "%s.%.24s", base, k);
+			return fail(c, key, "unknown field (expected name, key, rights, hub)");
+		}
+	}
+	snprintf(key, sizeof(key), "%s.name", base);
+	if (policy_text(c, json_object_get(o, "name"), key, &p->name))
+		return -1;
+	snprintf(key, sizeof(key), "%s.key", base);
+	if (policy_text(c, json_object_get(o, "key"), key, &p->key))
+		return -1;
+	snprintf(key, sizeof(key), "%s.rights", base);
+	if (policy_rights(c, json_object_get(o, "rights"), key, &p->rights))
+		return -1;
+	v = json_object_get(o, "hub");
+	if (!v || json_is_null(v))
+		return 0;
+	snprintf(key, sizeof(key), "%s.hub", base);
+	if (!json_is_string(v) || !ns_hub_name_valid(slice_from_cstr(json_string_value(v))))
+		return fail(c, key, "must be an event hub name (1 to 256 of A-Z a-z 0-9 . _ -)");
+	p->hub = dup_cstr(json_string_value(v));
+	return p->hub ? 0 : fail(c, key, "out of memory");
+}
+
+static bool same_scope(const gw_policy_t *a, const gw_policy_t *b)
+{
+	if (!a->hub || !b->hub)
+		return !a->hub && !b->hub;
+	return strcasecmp(a->hub, b->hub) == 0;
+}
+
+/* Names unique per scope; at most AUTH_MAX_POLICIES per scope, the root policy included. */
+static int check_policies(ctx_t *c)
+{
+	const gw_config_t *cfg = c->cfg;
+
+	for (size_t i = 0; i < cfg->policy_count; i++) {
+		const gw_policy_t *p = &cfg->policies[i];
+		size_t n = !p->hub && !cfg->root_policy_defined ? 1 : 0;
+		char key[64];
+
+		snprintf(key, sizeof(key), "Tributary.%s[%zu]", POLICIES_KEY, i);
+		for (size_t j = 0; j < cfg->policy_count; j++) {
+			if (!same_scope(p, &cfg->policies[j]))
+				continue;
+			n++;
+			if (j < i && strcmp(p->name, cfg->policies[j].name) == 0)
+				return fail(c, key, "policy \"%s\" is defined twice in the %s%s",
+					    p->name, p->hub ? "event hub " : "namespace",
+					    p->hub ? p->hub : "");
+		}
+		if (n > AUTH_MAX_POLICIES)
+			return fail(c, key, "more than %d policies in the %s%s", AUTH_MAX_POLICIES,
+				    p->hub ? "event hub " : "namespace", p->hub ? p->hub : "");
+	}
+	return 0;
+}
+
+static int load_policies(ctx_t *c, json_t *arr)
+{
+	gw_config_t *cfg = c->cfg;
+	size_t n = json_array_size(arr);
+
+	if (!json_is_array(arr) || n > GW_CONFIG_MAX_POLICIES)
+		return fail(c, "Tributary." POLICIES_KEY, "must be an array of at most %d policies",
+			    GW_CONFIG_MAX_POLICIES);
+	free_policies(cfg);
+	cfg->root_policy_defined = false;
+	cfg->policies = mem_calloc(MEM_GATEWAY, n ? n : 1, sizeof(gw_policy_t));
+	if (!cfg->policies)
+		return fail(c, "Tributary." POLICIES_KEY, "out of memory");
+	for (size_t i = 0; i < n; i++) {
+		gw_policy_t *p = &cfg->policies[i];
+
+		cfg->policy_count = i + 1;
+		if (load_policy(c, json_array_get(arr, i), i, p))
+			return -1;
+		if (!p->hub && strcmp(p->name, AUTH_ROOT_POLICY) == 0)
+			cfg->root_policy_defined = true;
+	}
+	return check_policies(c);
+}
+
 /* Walks the "Tributary" object; nested objects make dotted keys. */
 static int load_section(ctx_t *c, json_t *obj, const char *prefix)
 {
@@ -214,7 +383,10 @@ static int load_section(ctx_t *c, json_t *obj, const char *prefix)
 
 		snprintf(key, sizeof(key), "%s%s%s", prefix, prefix[0] ? "." : "", k);
 		it = find_item(key);
-		if (it) {
+		if (strcmp(key, POLICIES_KEY) == 0) {
+			if (load_policies(c, v))
+				return -1;
+		} else if (it) {
 			if (set_json(c, it, v))
 				return -1;
 		} else if (json_is_object(v)) {
@@ -376,8 +548,10 @@ static int load_file(ctx_t *c, const char *path)
 		return fail(c, "(top level)", "must be a JSON object");
 	}
 	json_object_foreach(root, k, v) {
-		if (strcmp(k, "UserConfig") == 0)
+		if (strcmp(k, "UserConfig") == 0) {
 			rc = load_user_config(c, v);
+			c->cfg->emulator_config = true;
+		}
 		else if (strcmp(k, "Tributary") == 0)
 			rc = json_is_object(v) ? load_section(c, v, "")
 					       : fail(c, "Tributary", "must be an object");
@@ -517,6 +691,11 @@ trib_err_t gw_config_load(gw_config_t *cfg, int argc, char **argv, FILE *err_out
 		fprintf(err_out, "tributary: unexpected argument \"%s\"; see --help\n", argv[optind]);
 		return TRIB_ERR_CONFIG;
 	}
+	if (cfg->root_policy_defined && cfg->auth_root_key[0]) {
+		fail(&c, "auth.root_key",
+		     "cannot be set when Tributary.auth.policies defines " AUTH_ROOT_POLICY);
+		return TRIB_ERR_CONFIG;
+	}
 	if (print) {
 		gw_config_print(cfg, stdout);
 		*what = GW_PARSE_EXIT;
@@ -552,6 +731,12 @@ void gw_config_doc(FILE *out)
 		"Event Hubs emulator's shape, `UserConfig.NamespaceConfig[0].Entities[]`\n"
 		"(`Name`, `PartitionCount`, `ConsumerGroups[].Name`); without a config file the "
 		"gateway serves `eh1`\nwith 4 partitions and consumer groups `$Default` and `cg1`.\n\n"
+		"SAS policies are the array `Tributary.auth.policies`: objects with `name`, `key`, "
+		"`rights`\n(an array of `Send`, `Listen`, `Manage`; Manage implies both others) and an "
+		"optional `hub`\n(the event hub the policy is defined on; absent = the namespace), at most "
+		"12 per scope.\nThe namespace policy `RootManageSharedAccessKey` (Manage) always exists "
+		"unless the array defines\nit; its key is `auth.root_key` (see docs/auth.md). "
+		"`--print-config` shows keys as `<redacted>`.\n\n"
 		"| key | option | default | range | meaning |\n|---|---|---|---|---|\n");
 	for (size_t i = 0; i < N_ITEMS; i++) {
 		const gw_config_item_t *it = &gw_config_items[i];
@@ -580,6 +765,7 @@ void gw_config_free(gw_config_t *cfg)
 		}
 	}
 	free_hubs(cfg);
+	free_policies(cfg);
 	mem_free(cfg->config_path);
 	mem_free(cfg->namespace_name);
 	cfg->config_path = cfg->namespace_name = NULL;
@@ -605,6 +791,28 @@ static void put_path(json_t *obj, const char *key, json_t *value)
 	put_path(child, dot + 1, value);
 }
 
+/* Tributary.auth.policies as the file writes it, keys redacted. */
+static json_t *policies_json(const gw_config_t *cfg)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < cfg->policy_count; i++) {
+		const gw_policy_t *p = &cfg->policies[i];
+		json_t *o = json_object(), *rights = json_array();
+
+		for (size_t r = 0; r < sizeof(rights_names) / sizeof(rights_names[0]); r++)
+			if (p->rights & rights_names[r].bit)
+				json_array_append_new(rights, json_string(rights_names[r].name));
+		json_object_set_new(o, "name", json_string(p->name));
+		json_object_set_new(o, "key", json_string("<redacted>"));
+		json_object_set_new(o, "rights", rights);
+		if (p->hub)
+			json_object_set_new(o, "hub", json_string(p->hub));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
 void gw_config_print(const gw_config_t *cfg, FILE *out)
 {
 	json_t *root = json_object(), *trib = json_object(), *ents = json_array();
@@ -616,8 +824,12 @@ void gw_config_print(const gw_config_t *cfg, FILE *out)
 		json_t *v = it->type == T_INT    ? json_integer(*(const int64_t *)base)
 			    : it->type == T_BOOL ? json_boolean(*(const bool *)base)
 						 : json_string(*(char *const *)base);
+
+		if ((it->flags & ITEM_SECRET) && (*(char *const *)base)[0])
+			json_string_set(v, "<redacted>");
 		put_path(trib, it->key, v);
 	}
+	put_path(trib, POLICIES_KEY, policies_json(cfg));
 	for (size_t i = 0; i < cfg->hub_count; i++) {
 		json_t *e = json_object(), *cgs = json_array();
 
@@ -643,4 +855,66 @@ void gw_config_print(const gw_config_t *cfg, FILE *out)
 	json_dumpf(root, out, JSON_INDENT(2));
 	fputc('\n', out);
 	json_decref(root);
+}
+
+/* ---- the root key ---- */
+
+/* A kept key is one line of printable ASCII; the trailing newline is dropped. */
+static trib_err_t kept_key(char *text, char **key)
+{
+	size_t n = strlen(text);
+
+	while (n && (text[n - 1] == '\n' || text[n - 1] == '\r'))
+		text[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (text[i] <= ' ' || text[i] > '~')
+			n = 0;
+	if (n == 0 || n > GW_CONFIG_MAX_POLICY_TEXT) {
+		mem_free(text);
+		return TRIB_ERR_CORRUPT;
+	}
+	*key = text;
+	return TRIB_OK;
+}
+
+static trib_err_t new_key(store_t *store, char **key)
+{
+	uint8_t raw[GW_CONFIG_ROOT_KEY_BYTES];
+	char b64[4 * ((GW_CONFIG_ROOT_KEY_BYTES + 2) / 3) + 2];
+	trib_err_t err;
+	size_t n;
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return TRIB_ERR_UNSUPPORTED;
+	n = (size_t)EVP_EncodeBlock((unsigned char *)b64, raw, sizeof(raw));
+	memset(raw, 0, sizeof(raw));
+	b64[n] = '\n';
+	b64[n + 1] = '\0';
+	err = store_file_save(store, GW_CONFIG_ROOT_KEY_FILE, b64);
+	b64[n] = '\0';
+	if (!err && !(*key = dup_cstr(b64)))
+		err = TRIB_ERR_NOMEM;
+	memset(b64, 0, sizeof(b64));
+	return err;
+}
+
+trib_err_t gw_config_root_key(const gw_config_t *cfg, store_t *store, char **key, bool *generated)
+{
+	char *text = NULL;
+	trib_err_t err;
+
+	*key = NULL;
+	*generated = false;
+	if (cfg->auth_root_key && cfg->auth_root_key[0] != '\0')
+		return (*key = dup_cstr(cfg->auth_root_key)) ? TRIB_OK : TRIB_ERR_NOMEM;
+	if (cfg->emulator_config)
+		return (*key = dup_cstr(AUTH_EMULATOR_KEY)) ? TRIB_OK : TRIB_ERR_NOMEM;
+	err = store_file_load(store, GW_CONFIG_ROOT_KEY_FILE, &text);
+	if (err == TRIB_OK)
+		return kept_key(text, key);
+	if (err != TRIB_ERR_NOT_FOUND)
+		return err == TRIB_ERR_TOO_LARGE ? TRIB_ERR_CORRUPT : err;
+	err = new_key(store, key);
+	*generated = err == TRIB_OK;
+	return err;
 }

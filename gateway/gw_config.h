@@ -14,9 +14,26 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "auth.h"
+#include "store.h"
 #include "trib_err.h"
 
 #define GW_CONFIG_MAX_HUBS 1000
+#define GW_CONFIG_MAX_POLICY_TEXT 256 /**< longest policy name or key, bytes */
+#define GW_CONFIG_ROOT_KEY_FILE "sas-root.key" /**< store private file of a generated root key */
+#define GW_CONFIG_ROOT_KEY_BYTES 32 /**< random bytes of a generated root key (base64: 44 chars) */
+
+/**
+ * One SAS policy from Tributary.auth.policies (eventhubs-surface.md §3). The
+ * namespace policy RootManageSharedAccessKey is not listed here unless the
+ * file defines it: main.c adds it with the resolved root key.
+ */
+typedef struct gw_policy {
+	char *name;
+	char *key;      /**< secret: never printed */
+	char *hub;      /**< NULL = namespace scope */
+	unsigned rights; /**< AUTH_SEND | AUTH_LISTEN | AUTH_MANAGE */
+} gw_policy_t;
 
 /** One event hub declared by the config (or the built-in default eh1). */
 typedef struct gw_hub {
@@ -46,6 +63,12 @@ typedef struct gw_config {
 	char *namespace_name;
 	gw_hub_t *hubs;
 	size_t hub_count;
+	bool auth_required;      /**< heads demand a SAS grant (SASL PLAIN, $cbs, Authorization) */
+	char *auth_root_key;     /**< "" = automatic (see docs/auth.md); secret */
+	gw_policy_t *policies;   /**< Tributary.auth.policies, in file order */
+	size_t policy_count;
+	bool root_policy_defined; /**< the file defines RootManageSharedAccessKey at namespace scope */
+	bool emulator_config;    /**< the file has a UserConfig (an emulator Config.json) */
 } gw_config_t;
 
 typedef enum gw_parse {
@@ -68,7 +91,24 @@ trib_err_t gw_config_load(gw_config_t *cfg, int argc, char **argv, FILE *err_out
 void gw_config_free(gw_config_t *cfg);
 
 /**
- * Writes the effective configuration as JSON (the file's shape) to @p out.
+ * Resolves the key of the namespace policy RootManageSharedAccessKey
+ * (issue 4, docs/auth.md): auth.root_key when set; else AUTH_EMULATOR_KEY
+ * when the config file has a UserConfig (an emulator Config.json); else the
+ * key kept in @p store's private file GW_CONFIG_ROOT_KEY_FILE, which is
+ * generated at first start (GW_CONFIG_ROOT_KEY_BYTES random bytes, base64)
+ * and saved durably. *key is owned by the caller (mem_free); *generated
+ * tells whether it was created by this call (the caller logs it once).
+ * Not called when the file defines RootManageSharedAccessKey itself.
+ * Errors: TRIB_ERR_CORRUPT (the kept file is empty or not one line),
+ * TRIB_ERR_IO, TRIB_ERR_NOMEM, TRIB_ERR_UNSUPPORTED (no random source).
+ * @thread main (start-up)  @locks none
+ */
+trib_err_t gw_config_root_key(const gw_config_t *cfg, store_t *store, char **key,
+			      bool *generated) TRIB_MUST_CHECK;
+
+/**
+ * Writes the effective configuration as JSON (the file's shape) to @p out;
+ * secrets (auth.root_key, policy keys) are written as "<redacted>".
  * @thread main  @locks none
  */
 void gw_config_print(const gw_config_t *cfg, FILE *out);

@@ -1,6 +1,7 @@
 /*
  * tributary: start-up order is config -> storage -> namespace (recovery) ->
- * config hubs -> heads; shutdown is the reverse: heads stop accepting and
+ * config hubs -> SAS policies (the root key may live in the store) -> heads;
+ * shutdown is the reverse: heads stop accepting and
  * finish or abandon their pending appends, then the store syncs and closes
  * (firing what is left), then the namespace goes. Signals are blocked in
  * every thread and taken synchronously by main with sigwait, so no handler
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "amqp_server.h"
+#include "auth.h"
 #include "gw_config.h"
 #include "http_server.h"
 #include "kafka_server.h"
@@ -25,6 +27,7 @@ typedef struct gw {
 	gw_config_t cfg;
 	store_t *store;
 	ns_t *ns;
+	auth_t *auth;
 	kafka_server_t *kafka;
 	amqp_server_t *amqp;
 	http_server_t *http;
@@ -72,6 +75,41 @@ static trib_err_t open_storage(gw_t *gw)
 	return err;
 }
 
+/* The configured policies plus RootManageSharedAccessKey unless the file defines it. */
+static trib_err_t open_auth(gw_t *gw)
+{
+	const gw_config_t *cfg = &gw->cfg;
+	auth_policy_spec_t *specs = mem_calloc(MEM_GATEWAY, cfg->policy_count + 1, sizeof(*specs));
+	char *root = NULL;
+	bool generated = false;
+	size_t n = 0;
+	trib_err_t err = specs ? TRIB_OK : TRIB_ERR_NOMEM;
+
+	if (!err && !cfg->root_policy_defined) {
+		err = gw_config_root_key(cfg, gw->store, &root, &generated);
+		if (err)
+			log_error("auth: cannot get the key of %s (%s/.%s): %s", AUTH_ROOT_POLICY,
+				  cfg->data_dir, GW_CONFIG_ROOT_KEY_FILE, trib_strerror(err));
+		else
+			specs[n++] = (auth_policy_spec_t){AUTH_ROOT_POLICY, root, NULL, AUTH_MANAGE};
+	}
+	for (size_t i = 0; !err && i < cfg->policy_count; i++)
+		specs[n++] = (auth_policy_spec_t){cfg->policies[i].name, cfg->policies[i].key,
+						  cfg->policies[i].hub, cfg->policies[i].rights};
+	if (!err && (err = auth_open(specs, n, &gw->auth)))
+		log_error("auth: cannot set up the SAS policies: %s", trib_strerror(err));
+	if (!err && generated)
+		log_info("auth: generated the key of %s: %s (kept in %s/.%s; set auth.root_key to "
+			 "choose one)",
+			 AUTH_ROOT_POLICY, root, cfg->data_dir, GW_CONFIG_ROOT_KEY_FILE);
+	if (!err)
+		log_info("auth: %zu SAS policies; authorization %s", n,
+			 cfg->auth_required ? "required" : "not required (auth.required=false)");
+	mem_free(root);
+	mem_free(specs);
+	return err;
+}
+
 static trib_err_t start_heads(gw_t *gw)
 {
 	kafka_server_opts_t ko = {
@@ -88,11 +126,15 @@ static trib_err_t start_heads(gw_t *gw)
 		.max_message_bytes = (uint32_t)gw->cfg.max_message_bytes,
 		.max_frame_bytes = 256 * 1024,
 		.container_id = "tributary",
+		.auth = gw->auth,
+		.auth_required = gw->cfg.auth_required,
 	};
 	http_server_opts_t ho = {
 		.host = gw->cfg.host,
 		.port = (uint16_t)gw->cfg.http_port,
 		.max_body_bytes = (uint32_t)gw->cfg.max_message_bytes,
+		.auth = gw->auth,
+		.auth_required = gw->cfg.auth_required,
 	};
 	trib_err_t err = kafka_server_start(gw->ns, &ko, &gw->kafka);
 
@@ -115,6 +157,7 @@ static void shutdown_all(gw_t *gw)
 	kafka_server_stop(&gw->kafka);
 	store_close(&gw->store);
 	ns_close(&gw->ns);
+	auth_close(&gw->auth);
 	gw_config_free(&gw->cfg);
 }
 
@@ -142,7 +185,8 @@ int main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (open_storage(&gw) != TRIB_OK || start_heads(&gw) != TRIB_OK) {
+	if (open_storage(&gw) != TRIB_OK || open_auth(&gw) != TRIB_OK ||
+	    start_heads(&gw) != TRIB_OK) {
 		log_error("start-up failed; stopping");
 		shutdown_all(&gw);
 		return 1;

@@ -480,7 +480,8 @@ trib_err_t store_hub_list(store_t *s, int (*fn)(void *arg, const char *name, con
 	return err;
 }
 
-static trib_err_t write_file_durably(const char *dir, const char *file, const char *text)
+static trib_err_t write_file_mode(const char *dir, const char *file, const char *text,
+				  mode_t mode)
 {
 	char tmp[4096], path[4096];
 	size_t len = strlen(text);
@@ -490,7 +491,7 @@ static trib_err_t write_file_durably(const char *dir, const char *file, const ch
 	if (path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, file) ||
 	    path_fmt(path, sizeof(path), "%s/%s", dir, file))
 		return TRIB_ERR_INVALID;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
 	if (fd < 0)
 		return TRIB_ERR_IO;
 	ok = write(fd, text, len) == (ssize_t)len && fsync(fd) == 0;
@@ -500,6 +501,79 @@ static trib_err_t write_file_durably(const char *dir, const char *file, const ch
 		return TRIB_ERR_IO;
 	}
 	return sync_dir(dir);
+}
+
+static trib_err_t write_file_durably(const char *dir, const char *file, const char *text)
+{
+	return write_file_mode(dir, file, text, 0644);
+}
+
+/*
+ * Private files are ".<name>": hub directories never start with '.'
+ * (escape_name writes a leading '.' as %2E), and store_hub_list skips them.
+ */
+static bool private_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!safe_char(name[i], i == 0))
+			return false;
+	return true;
+}
+
+trib_err_t store_file_save(store_t *s, const char *name, const char *text)
+{
+	char file[80];
+	trib_err_t err;
+
+	if (!private_name_ok(name))
+		return TRIB_ERR_INVALID;
+	snprintf(file, sizeof(file), ".%s", name);
+	err = write_file_mode(s->dir, file, text, 0600);
+	if (err)
+		log_error("storage: cannot save %s/%s", s->dir, file);
+	return err;
+}
+
+trib_err_t store_file_load(store_t *s, const char *name, char **text)
+{
+	char path[4096];
+	struct stat st;
+	char *buf;
+	ssize_t got;
+	int fd;
+
+	*text = NULL;
+	if (!private_name_ok(name) || path_fmt(path, sizeof(path), "%s/.%s", s->dir, name))
+		return TRIB_ERR_INVALID;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? TRIB_ERR_NOT_FOUND : TRIB_ERR_IO;
+	if (fstat(fd, &st) != 0) {
+		close(fd);
+		return TRIB_ERR_IO;
+	}
+	if (st.st_size > STORE_FILE_MAX_BYTES) {
+		close(fd);
+		return TRIB_ERR_TOO_LARGE;
+	}
+	buf = mem_alloc(MEM_STORAGE, (size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return TRIB_ERR_NOMEM;
+	}
+	got = read(fd, buf, (size_t)st.st_size);
+	close(fd);
+	if (got != (ssize_t)st.st_size) {
+		mem_free(buf);
+		return TRIB_ERR_IO;
+	}
+	buf[got] = '\0';
+	*text = buf;
+	return TRIB_OK;
 }
 
 static void hub_dir(const store_t *s, const char *hub, char *out, size_t cap)

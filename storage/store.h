@@ -96,6 +96,27 @@ trib_err_t store_hub_list(store_t *s, int (*fn)(void *arg, const char *name, con
 trib_err_t store_hub_save(store_t *s, const char *name, const char *meta) TRIB_MUST_CHECK;
 
 /**
+ * Saves @p text (NUL-terminated, borrowed) as the store's private file
+ * @p name (1 to 64 of A-Z a-z 0-9 _ - ., not starting with '.'; never a hub):
+ * written with mode 0600 to a temporary file, fsync'd, renamed, directory
+ * fsync'd, like store_hub_save. For gateway state such as the generated SAS
+ * root key. Errors: TRIB_ERR_INVALID (bad name), TRIB_ERR_IO.
+ * @thread any (start-up)  @locks none (callers serialise per name)
+ */
+trib_err_t store_file_save(store_t *s, const char *name, const char *text) TRIB_MUST_CHECK;
+
+#define STORE_FILE_MAX_BYTES 65536 /**< largest private file store_file_load reads */
+
+/**
+ * Reads the private file @p name saved by store_file_save. *text gets a
+ * NUL-terminated copy owned by the caller (mem_free; MEM_STORAGE).
+ * Errors: TRIB_ERR_NOT_FOUND (never saved), TRIB_ERR_INVALID (bad name),
+ * TRIB_ERR_TOO_LARGE (over STORE_FILE_MAX_BYTES), TRIB_ERR_IO, TRIB_ERR_NOMEM.
+ * @thread any (start-up)  @locks none
+ */
+trib_err_t store_file_load(store_t *s, const char *name, char **text) TRIB_MUST_CHECK;
+
+/**
  * Opens partition @p partition of hub @p hub, recovering its segments: the
  * tail after the last good index entry is scanned; a torn or CRC-bad batch
  * and everything after it is truncated and logged. @p on_durable (may be

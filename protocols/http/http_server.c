@@ -1,8 +1,10 @@
 /*
  * libmicrohttpd glue for the HTTP send head.
  *
- * Request life: the first handler call routes the request (404, 405, 413 on
- * Content-Length, 503 while stopping) and allocates a req_t; body bytes are
+ * Request life: the first handler call routes the request (404, 405, 401
+ * when authorization is required and the SAS token is missing, bad or does
+ * not grant Send on the entity, 413 on Content-Length, 503 while stopping)
+ * and allocates a req_t; body bytes are
  * accumulated up to max_body (past it the rest is read and dropped, then
  * 413); the last call decodes the events, builds one record batch per
  * partition, appends them and suspends the connection. Each append's
@@ -70,6 +72,8 @@ typedef struct req req_t;
 
 struct http_server {
 	ns_t *ns;
+	const auth_t *auth;  /* borrowed; NULL refuses every request when auth_required */
+	bool auth_required;
 	struct MHD_Daemon *mhd;
 	uint32_t max_body;
 	uint16_t port;
@@ -287,6 +291,55 @@ static enum MHD_Result new_req(http_server_t *srv, struct MHD_Connection *conn,
 	return MHD_YES;
 }
 
+/*
+ * The entity a route sends to, as tokens name it: "eh1", "eh1/partitions/0"
+ * or "eh1/publishers/<name>" (a token for eh1 covers all three).
+ */
+static bool entity_path(const http_route_t *r, char *out, size_t cap)
+{
+	char raw[1024];
+	const char *word = r->kind == HTTP_ROUTE_PARTITION   ? "/partitions/"
+			   : r->kind == HTTP_ROUTE_PUBLISHER ? "/publishers/"
+							     : "";
+	int n = snprintf(raw, sizeof(raw), "%.*s%s%.*s", (int)r->hub.len, (const char *)r->hub.ptr,
+			 word, word[0] ? (int)r->arg.len : 0,
+			 word[0] ? (const char *)r->arg.ptr : "");
+
+	if (n < 0 || (size_t)n >= sizeof(raw))
+		return false;
+	return auth_normalize_path((trib_slice_t){(const uint8_t *)raw, (size_t)n}, out, cap);
+}
+
+/* Authorization: SharedAccessSignature granting Send on the route's entity. */
+static bool authorized(const http_server_t *srv, struct MHD_Connection *conn,
+		       const http_route_t *r, const char **why)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+						    MHD_HTTP_HEADER_AUTHORIZATION);
+	int64_t now = now_ms() / 1000;
+	char path[sizeof(((auth_grant_t *)0)->path)];
+	auth_grant_t g;
+
+	if (!h) {
+		*why = "an Authorization: SharedAccessSignature header is required";
+		return false;
+	}
+	if (auth_check_token(srv->auth, slice_from_cstr(h), now, &g, why) != TRIB_OK) {
+		if (!*why)
+			*why = "the token is not valid";
+		return false;
+	}
+	if (!entity_path(r, path, sizeof(path))) {
+		*why = "the entity path is not valid";
+		return false;
+	}
+	if (!auth_allows(&g, path, AUTH_SEND, now)) {
+		*why = "the token does not grant Send on this entity";
+		return false;
+	}
+	return true;
+}
+
 static enum MHD_Result first_call(http_server_t *srv, struct MHD_Connection *conn, const char *url,
 				  const char *method, void **con_cls)
 {
@@ -295,6 +348,7 @@ static enum MHD_Result first_call(http_server_t *srv, struct MHD_Connection *con
 	part_t *fixed = NULL;
 	uint64_t clen;
 	bool stopping;
+	const char *why = NULL;
 
 	pthread_mutex_lock(&srv->mu);
 	stopping = srv->stopping;
@@ -309,6 +363,9 @@ static enum MHD_Result first_call(http_server_t *srv, struct MHD_Connection *con
 	if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
 		return queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED,
 				  "method %.16s is not allowed; use POST", method);
+	/* before the hub lookup: a caller without a grant learns nothing about entities */
+	if (srv->auth_required && !authorized(srv, conn, &r, &why))
+		return queue_text(conn, MHD_HTTP_UNAUTHORIZED, "unauthorized: %s", why);
 	hub = ns_hub_find(srv->ns, r.hub);
 	if (!hub)
 		return queue_text(conn, http_status_of(TRIB_ERR_NOT_FOUND),
@@ -756,6 +813,8 @@ trib_err_t http_server_start(ns_t *ns, const http_server_opts_t *opts, http_serv
 	if (!srv)
 		return TRIB_ERR_NOMEM;
 	srv->ns = ns;
+	srv->auth = opts->auth;
+	srv->auth_required = opts->auth_required;
 	srv->max_body = opts->max_body_bytes ? opts->max_body_bytes : HTTP_SERVER_DEFAULT_MAX_BODY;
 	srv->refs = 1;
 	pthread_mutex_init(&srv->mu, NULL);
@@ -765,9 +824,9 @@ trib_err_t http_server_start(ns_t *ns, const http_server_opts_t *opts, http_serv
 		srv_unref(srv);
 		return err;
 	}
-	log_info("http: listening on %s:%u (max body %u bytes, no authentication)",
-		 opts->host && opts->host[0] ? opts->host : "*", (unsigned)srv->port,
-		 srv->max_body);
+	log_info("http: listening on %s:%u (max body %u bytes, %s)",
+		 opts->host && opts->host[0] ? opts->host : "*", (unsigned)srv->port, srv->max_body,
+		 srv->auth_required ? "SAS authorization required" : "no authorization");
 	*out = srv;
 	return TRIB_OK;
 }

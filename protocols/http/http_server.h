@@ -6,8 +6,10 @@
  * libmicrohttpd with one internal polling thread (the "http loop"). A POST
  * is answered 201 only once every record batch it produced is durable:
  * the connection is suspended while appends are pending and resumed from
- * the storage completion. No authentication yet: requests without an
- * Authorization header are accepted (SAS is a later issue).
+ * the storage completion. With auth_required, every POST needs
+ * `Authorization: SharedAccessSignature ...` granting Send on the hub, the
+ * partition or the publisher it sends to (docs/auth.md); otherwise 401 with
+ * the reason, before the body is read or the hub looked up.
  */
 #ifndef TRIB_HTTP_SERVER_H
 #define TRIB_HTTP_SERVER_H

@@ -13,7 +13,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "evhdr.h"
 #include "hub.h"
@@ -26,12 +30,14 @@ static store_t *store;
 static ns_t *ns;
 static http_server_t *srv;
 static hub_t *eh1;
+static auth_t *auth; /* set by setup_auth: the server then requires SAS tokens */
 
 static void start(uint32_t max_body)
 {
 	store_opts_t so = {.dir = tmp};
 	ns_opts_t no = {.name = "test", .auto_create = false, .default_partitions = 1};
-	http_server_opts_t ho = {.host = "127.0.0.1", .port = 0, .max_body_bytes = max_body};
+	http_server_opts_t ho = {.host = "127.0.0.1", .port = 0, .max_body_bytes = max_body,
+				 .auth = auth, .auth_required = auth != NULL};
 	trib_err_t err;
 
 	ck_assert_int_eq(store_open(&so, &store), TRIB_OK);
@@ -513,6 +519,158 @@ START_TEST(small_body_limit)
 }
 END_TEST
 
+/* ---- authorization ---- */
+
+static const auth_policy_spec_t policies[] = {
+	{AUTH_ROOT_POLICY, "root-key", NULL, AUTH_MANAGE},
+	{"listener", "listen-key", NULL, AUTH_LISTEN},
+	{"eh1-sender", "eh1-key", "eh1", AUTH_SEND},
+};
+
+static void setup_auth(void)
+{
+	ck_assert_int_eq(auth_open(policies, sizeof(policies) / sizeof(policies[0]), &auth),
+			 TRIB_OK);
+	setup();
+}
+
+static void teardown_auth(void)
+{
+	teardown();
+	auth_close(&auth);
+}
+
+/* encodeURIComponent, as the JS SDK encodes sr and sig. */
+static void uri_encode(const char *in, char *out, size_t cap)
+{
+	size_t o = 0;
+
+	for (; *in && o + 4 < cap; in++) {
+		unsigned char c = (unsigned char)*in;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    strchr("-_.!~*'()", c))
+			out[o++] = (char)c;
+		else
+			o += (size_t)snprintf(out + o, cap - o, "%%%02X", c);
+	}
+	out[o] = '\0';
+}
+
+/* "Authorization: SharedAccessSignature ...\r\n" for @p uri, expiring @p ttl s from now. */
+static const char *auth_header(const char *key, const char *skn, const char *uri, long ttl)
+{
+	static char hdr[2048];
+	char sr[512], msg[600], b64[64], sig[128];
+	unsigned char mac[32];
+	unsigned mac_len = 0;
+	long long se = (long long)time(NULL) + ttl;
+
+	uri_encode(uri, sr, sizeof(sr));
+	snprintf(msg, sizeof(msg), "%s\n%lld", sr, se);
+	HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char *)msg, strlen(msg), mac,
+	     &mac_len);
+	EVP_EncodeBlock((unsigned char *)b64, mac, (int)mac_len);
+	uri_encode(b64, sig, sizeof(sig));
+	ck_assert_int_lt(snprintf(hdr, sizeof(hdr),
+				  "Authorization: SharedAccessSignature sr=%s&sig=%s&se=%lld&skn=%s\r\n",
+				  sr, sig, se, skn),
+			 (int)sizeof(hdr));
+	return hdr;
+}
+
+static int post_as(const char *path, const char *hdr)
+{
+	static const char body[] = "{\"x\":1}";
+
+	return post(path, hdr, body, sizeof(body) - 1);
+}
+
+START_TEST(auth_missing_or_bad)
+{
+	const char *root = "sb://127.0.0.1/";
+
+	ck_assert_int_eq(post_as("/eh1/messages", ""), 401);
+	ck_assert_ptr_nonnull(strstr(body_of(resp), "Authorization: SharedAccessSignature"));
+	ck_assert_int_eq(post_as("/eh1/messages", "Authorization: Bearer abc\r\n"), 401);
+	ck_assert_ptr_nonnull(strstr(body_of(resp), "not a SharedAccessSignature token"));
+	ck_assert_int_eq(post_as("/eh1/messages", auth_header("wrong", AUTH_ROOT_POLICY, root, 3600)),
+			 401);
+	ck_assert_ptr_nonnull(strstr(body_of(resp), "signature does not match"));
+	ck_assert_int_eq(post_as("/eh1/messages",
+				 auth_header("root-key", AUTH_ROOT_POLICY, root,
+					     -AUTH_CLOCK_SKEW_S - 60)),
+			 401);
+	ck_assert_ptr_nonnull(strstr(body_of(resp), "expired"));
+	ck_assert_int_eq(post_as("/eh1/messages", auth_header("root-key", "nobody", root, 3600)), 401);
+	ck_assert_ptr_nonnull(strstr(body_of(resp), "unknown policy"));
+	/* the hub is not revealed before the token is checked */
+	ck_assert_int_eq(post_as("/nohub/messages", ""), 401);
+	ck_assert_int_eq(total_stored(), 0);
+}
+END_TEST
+
+START_TEST(auth_rights_and_scope)
+{
+	/* Listen only */
+	ck_assert_int_eq(post_as("/eh1/messages",
+				 auth_header("listen-key", "listener", "sb://h/eh1", 3600)),
+			 401);
+	ck_assert_ptr_nonnull(strstr(body_of(resp), "does not grant Send"));
+	/* a token for eh10 is not one for eh1 */
+	ck_assert_int_eq(post_as("/eh1/messages",
+				 auth_header("root-key", AUTH_ROOT_POLICY, "sb://h/eh10", 3600)),
+			 401);
+	/* a hub-scoped policy outside its hub */
+	ck_assert_int_eq(post_as("/eh1/messages",
+				 auth_header("eh1-key", "eh1-sender", "sb://h/", 3600)),
+			 401);
+	ck_assert_ptr_nonnull(strstr(body_of(resp), "outside the policy's scope"));
+	/* a publisher token: its publisher only */
+	ck_assert_int_eq(post_as("/eh1/messages", auth_header("eh1-key", "eh1-sender",
+							      "sb://h/eh1/publishers/dev-1", 3600)),
+			 401);
+	ck_assert_int_eq(post_as("/eh1/publishers/dev-2/messages",
+				 auth_header("eh1-key", "eh1-sender", "sb://h/eh1/publishers/dev-1",
+					     3600)),
+			 401);
+	ck_assert_int_eq(total_stored(), 0);
+}
+END_TEST
+
+START_TEST(auth_granted)
+{
+	/* namespace token, any spelling of the resource */
+	ck_assert_int_eq(post_as("/eh1/messages",
+				 auth_header("root-key", AUTH_ROOT_POLICY, "sb://127.0.0.1:8080/", 3600)),
+			 201);
+	ck_assert_int_eq(post_as("/eh1/messages",
+				 auth_header("root-key", AUTH_ROOT_POLICY, "https://h/Eh1/", 3600)),
+			 201);
+	/* a hub token covers its partitions and publishers */
+	ck_assert_int_eq(post_as("/eh1/partitions/1/messages",
+				 auth_header("eh1-key", "eh1-sender", "sb://h/eh1", 3600)),
+			 201);
+	ck_assert_int_eq(post_as("/eh1/publishers/dev-1/messages",
+				 auth_header("eh1-key", "eh1-sender", "sb://h/eh1", 3600)),
+			 201);
+	ck_assert_int_eq(post_as("/eh1/publishers/dev-1/messages",
+				 auth_header("eh1-key", "eh1-sender", "sb://h/eh1/Publishers/dev-1",
+					     3600)),
+			 201);
+	/* expired, but within the clock skew */
+	ck_assert_int_eq(post_as("/eh1/messages",
+				 auth_header("root-key", AUTH_ROOT_POLICY, "sb://h/eh1",
+					     -AUTH_CLOCK_SKEW_S + 30)),
+			 201);
+	/* authorised, then the usual answers */
+	ck_assert_int_eq(post_as("/nohub/messages",
+				 auth_header("root-key", AUTH_ROOT_POLICY, "sb://h/", 3600)),
+			 404);
+	ck_assert_int_eq(total_stored(), 6);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("http_server");
@@ -545,6 +703,13 @@ static Suite *suite(void)
 	tcase_set_timeout(t, 60);
 	tcase_add_test(t, client_gone_while_appending);
 	tcase_add_test(t, stop_with_idle_connection);
+	suite_add_tcase(s, t);
+	t = tcase_create("auth");
+	tcase_add_checked_fixture(t, setup_auth, teardown_auth);
+	tcase_set_timeout(t, 60);
+	tcase_add_test(t, auth_missing_or_bad);
+	tcase_add_test(t, auth_rights_and_scope);
+	tcase_add_test(t, auth_granted);
 	suite_add_tcase(s, t);
 	return s;
 }
