@@ -10,6 +10,7 @@ string in TRIB_EH_CONNSTR (see lib.mjs for the whole environment) and counts its
 Authorisation mode: when the gateway knows the `auth.*` settings, it is started with
 `--set auth.root_key=<key>` and, unless E2E_AUTH=open, `--set auth.required=true`; with an older
 gateway (no auth settings) the key is still in the connection string and is not checked.
+A script whose first line is `// needs: auth.required` is skipped (exit 77) otherwise.
 Other scripts (kafka_cross.py) import start_gateway() and node() from here.
 """
 
@@ -105,6 +106,12 @@ def main():
         raise SystemExit("usage: run.py SCRIPT.mjs [ARGS...]")
     script = sys.argv[1]
     name = os.path.splitext(os.path.basename(script))[0]
+    with open(os.path.join(HERE, script)) as f:
+        needs_auth = "// needs: auth.required" in f.readline()
+    if needs_auth and not auth_required():
+        print("SKIP: %s needs a gateway with auth.required (%s)" % (script,
+            "E2E_AUTH=open" if auth_supported() else "this tributary has no auth settings"))
+        sys.exit(77)
     with h.Session("js_" + name) as s:
         gw = start_gateway(s)
         print("gateway amqp 127.0.0.1:%d, auth %s" % (gw.amqp_port,
