@@ -46,6 +46,7 @@ gw_pid=
 epmd_before=
 rmq_env=()
 rmq_started=
+rmq_pid=
 # shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
 	if [ -n "$gw_pid" ] && kill -0 "$gw_pid" 2>/dev/null; then
@@ -59,6 +60,11 @@ cleanup() {
 	fi
 	if [ -n "$rmq_started" ]; then
 		env "${rmq_env[@]}" rabbitmqctl stop >/dev/null 2>&1 || true
+		for _ in $(seq 1 300); do
+			kill -0 "$rmq_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$rmq_pid" 2>/dev/null || true
 		# the Erlang port mapper the node started, unless one was running before
 		[ -n "$epmd_before" ] || env ERL_EPMD_ADDRESS=127.0.0.1 epmd -kill >/dev/null 2>&1 || true
 	fi
@@ -136,6 +142,7 @@ echo "listeners.tcp.default = 127.0.0.1:$rport" >"$rmq/rabbitmq.conf"
 echo "[]." >"$rmq/advanced.config"
 epmd_before=$(pgrep -x epmd || true)
 env "${rmq_env[@]}" rabbitmq-server >"$rmq/server.out" 2>&1 &
+rmq_pid=$!
 rmq_started=1
 if ! env "${rmq_env[@]}" timeout 120 rabbitmqctl wait "$rmq/pid" >/dev/null 2>&1; then
 	echo "run-amqp: RabbitMQ did not start:" >&2
