@@ -10,7 +10,10 @@
  *    offered before process_init runs; we still compare it ourselves.
  *  - The password is only borrowed from the received frame for the
  *    constant-time check; it is never copied.
- *  - We never challenge: one sasl-init, one sasl-outcome.
+ *  - We never challenge: one sasl-init, one sasl-outcome. A second
+ *    sasl-init (AMQP 1.0 §5.3.2 allows one) fails the transport: it would
+ *    replace the strings Proton holds, and Proton 0.37's pn_do_init leaks
+ *    the mechanism name it copied for the previous one.
  */
 #include "amqp_sasl.h"
 
@@ -24,6 +27,7 @@
 typedef struct sasl_ctx {
 	const auth_t *auth;   /* borrowed */
 	bool required;
+	bool inited;          /* a sasl-init was handled */
 	bool granted;         /* PLAIN with a valid key */
 	char *user;           /* handed to pnx_sasl_set_succeeded (MEM_AMQP) */
 	char *authzid;        /* idem, NULL when the client sent none */
@@ -153,6 +157,12 @@ static void process_init(pn_transport_t *t, const char *mech, const pn_bytes_t *
 {
 	sasl_ctx_t *x = pnx_sasl_get_context(t);
 
+	if (x && x->inited) {
+		pnx_sasl_error(t, "A second sasl-init on one connection.", "amqp:unauthorized-access");
+		return;
+	}
+	if (x)
+		x->inited = true;
 	if (!x || !mech) {
 		outcome(t, false, NULL, NULL);
 	} else if (strcmp(mech, "PLAIN") == 0) {

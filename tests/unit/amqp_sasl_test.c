@@ -7,6 +7,7 @@
 #include "amqp_sasl.h"
 
 #include <check.h>
+#include <proton/condition.h>
 #include <proton/connection.h>
 #include <proton/sasl.h>
 #include <proton/transport.h>
@@ -307,6 +308,32 @@ START_TEST(unknown_mechanism_refused)
 }
 END_TEST
 
+START_TEST(second_init_fails_transport)
+{
+	static const uint8_t hdr[8] = {'A', 'M', 'Q', 'P', 3, 1, 0, 0};
+	uint8_t out[1024], frame[128];
+	size_t n;
+	side_t s;
+
+	server_new(&s, true);
+	(void)exchange(&s, hdr, sizeof(hdr), out, sizeof(out));
+	/* Proton dispatches a SASL frame even after the AMQP header */
+	n = sasl_init(frame, "ANONYMOUS");
+	memcpy(frame + n, "AMQP\0\1\0\0", 8);
+	n += 8;
+	n += sasl_init(frame + n, "MSSBCBS");
+	(void)exchange(&s, frame, n, out, sizeof(out));
+	ck_assert(pn_condition_is_set(pn_transport_condition(s.t)));
+	ck_assert_str_eq(pn_condition_get_name(pn_transport_condition(s.t)),
+			 "amqp:unauthorized-access");
+	ck_assert_ptr_nonnull(
+		strstr(pn_condition_get_description(pn_transport_condition(s.t)), "second sasl-init"));
+	pn_transport_unbind(s.t);
+	pn_transport_free(s.t);
+	pn_connection_free(s.c);
+}
+END_TEST
+
 START_TEST(plain_malformed_refused)
 {
 	static const uint8_t hdr[8] = {'A', 'M', 'Q', 'P', 3, 1, 0, 0};
@@ -386,6 +413,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, mssbcbs_offered_and_accepted);
 	tcase_add_test(tc, unknown_mechanism_refused);
 	tcase_add_test(tc, plain_malformed_refused);
+	tcase_add_test(tc, second_init_fails_transport);
 	tcase_add_test(tc, without_policies_plain_has_no_grant);
 	tcase_add_test(tc, strings_freed_with_transport);
 	suite_add_tcase(s, tc);
