@@ -365,7 +365,7 @@ static enum MHD_Result first_call(http_server_t *srv, struct MHD_Connection *con
 				  "method %.16s is not allowed; use POST", method);
 	/* before the hub lookup: a caller without a grant learns nothing about entities */
 	if (srv->auth_required && !authorized(srv, conn, &r, &why))
-		return queue_text(conn, MHD_HTTP_UNAUTHORIZED, "unauthorized: %s", why);
+		return queue_text(conn, http_status_of(TRIB_ERR_UNAUTHORIZED), "unauthorized: %s", why);
 	hub = ns_hub_find(srv->ns, r.hub);
 	if (!hub)
 		return queue_text(conn, http_status_of(TRIB_ERR_NOT_FOUND),

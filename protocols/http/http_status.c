@@ -24,6 +24,7 @@ static const struct {
 	{TRIB_ERR_UNSUPPORTED, 501, 500},
 	{TRIB_ERR_CLOSED, 503, 503}, /* shutting down: retry later */
 	{TRIB_ERR_CONFIG, 500, 500},
+	{TRIB_ERR_UNAUTHORIZED, 401, 401},
 };
 
 static size_t row(trib_err_t err)
