@@ -25,6 +25,7 @@
 #include "amqp_send.h"
 #include "amqpv.h"
 #include "auth.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
@@ -49,14 +50,6 @@ typedef struct answer {
 } answer_t;
 
 static atomic_flag cbs_logged = ATOMIC_FLAG_INIT;
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static char *dup_cstr(const char *s)
 {
@@ -337,7 +330,7 @@ static uint32_t partition_entries(wire_wr_t *w, const answer_t *a)
 	str_key(w, "is_partition_empty");
 	amqpv_wr_bool(w, end <= start);
 	str_key(w, "runtime_info_retrieval_time_utc");
-	amqpv_wr_timestamp(w, wall_ms());
+	amqpv_wr_timestamp(w, clock_wall_ms());
 	return 18;
 }
 

@@ -22,16 +22,9 @@
 #include "amqp_err.h"
 #include "amqp_frame.h"
 #include "amqp_msg.h"
+#include "clock.h"
 #include "log.h"
 #include "mem.h"
-
-static int64_t wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void top_up_credit(amqp_link_t *l)
 {
@@ -154,7 +147,7 @@ static void append(amqp_link_t *l, pn_delivery_t *d, uint32_t format)
 	part_t *part;
 	trib_err_t err;
 
-	amqp_msg_out_init(&o, hub_max_batch_bytes(l->hub), wall_ms());
+	amqp_msg_out_init(&o, hub_max_batch_bytes(l->hub), clock_wall_ms());
 	err = amqp_msg_add_delivery(&o, l->buf, l->len, format, slice_from_cstr(l->publisher), &key,
 				    &count);
 	if (err) {

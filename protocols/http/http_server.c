@@ -43,6 +43,7 @@
 
 #include <microhttpd.h>
 
+#include "clock.h"
 #include "http_arena.h"
 #include "http_batch.h"
 #include "http_event.h"
@@ -111,14 +112,6 @@ struct req {
 };
 
 static const uint8_t empty_bytes[1];
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void srv_unref(http_server_t *srv)
 {
@@ -316,7 +309,7 @@ static bool authorized(const http_server_t *srv, struct MHD_Connection *conn,
 {
 	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 						    MHD_HTTP_HEADER_AUTHORIZATION);
-	int64_t now = now_ms() / 1000;
+	int64_t now = clock_wall_ms() / 1000;
 	char path[sizeof(((auth_grant_t *)0)->path)];
 	auth_grant_t g;
 
@@ -665,7 +658,7 @@ static enum MHD_Result process(req_t *req)
 	if (err)
 		return answer_msg(req, err, &msg);
 	assign_partitions(req, evs, n);
-	err = http_event_build(&req->arena, evs, n, now_ms(), &b, &nb);
+	err = http_event_build(&req->arena, evs, n, clock_wall_ms(), &b, &nb);
 	if (err)
 		return answer_msg(req, err, &msg);
 	/* refuse before storing anything, so an oversized request stores nothing */
