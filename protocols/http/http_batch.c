@@ -15,20 +15,6 @@
 
 static const uint8_t empty_bytes[1];
 
-static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!msg)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(msg->text, sizeof(msg->text), fmt, ap);
-	va_end(ap);
-}
-
 bool http_batch_content_type(const char *ct)
 {
 	size_t n = strlen(HTTP_BATCH_CONTENT_TYPE);
@@ -59,7 +45,7 @@ static trib_err_t user_props(http_arena_t *a, http_event_t *ev, const json_t *ob
 	char what[96];
 
 	if (count > HTTP_EVENT_MAX_PROPS) {
-		set_msg(msg, "events[%zu] has more than %d user properties", idx,
+		http_event_msg_set(msg, "events[%zu] has more than %d user properties", idx,
 			HTTP_EVENT_MAX_PROPS);
 		return TRIB_ERR_TOO_LARGE;
 	}
@@ -90,16 +76,16 @@ static trib_err_t one_event(http_arena_t *a, const json_t *item, size_t idx, htt
 	memset(ev, 0, sizeof(*ev));
 	ev->partition = -1;
 	if (!json_is_object(item)) {
-		set_msg(msg, "events[%zu] is not a JSON object", idx);
+		http_event_msg_set(msg, "events[%zu] is not a JSON object", idx);
 		return TRIB_ERR_INVALID;
 	}
 	body = json_object_get(item, "Body");
 	if (!body) {
-		set_msg(msg, "events[%zu].Body is missing", idx);
+		http_event_msg_set(msg, "events[%zu].Body is missing", idx);
 		return TRIB_ERR_INVALID;
 	}
 	if (!json_is_string(body)) {
-		set_msg(msg, "events[%zu].Body must be a string", idx);
+		http_event_msg_set(msg, "events[%zu].Body must be a string", idx);
 		return TRIB_ERR_INVALID;
 	}
 	ev->body =
@@ -111,7 +97,7 @@ static trib_err_t one_event(http_arena_t *a, const json_t *item, size_t idx, htt
 		trib_err_t err;
 
 		if (!json_is_object(props)) {
-			set_msg(msg, "events[%zu].UserProperties must be a JSON object", idx);
+			http_event_msg_set(msg, "events[%zu].UserProperties must be a JSON object", idx);
 			return TRIB_ERR_INVALID;
 		}
 		err = user_props(a, ev, props, idx, msg);
@@ -135,7 +121,7 @@ static trib_err_t load(http_arena_t *a, const uint8_t *body, size_t len, json_t 
 	 * value so a non-array gets its own message */
 	*root = json_loadb((const char *)body, len, flags, &jerr);
 	if (!*root) {
-		set_msg(msg, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
+		http_event_msg_set(msg, "invalid JSON at line %d, column %d: %s", jerr.line, jerr.column,
 			jerr.text);
 		return TRIB_ERR_INVALID;
 	}
@@ -158,16 +144,16 @@ trib_err_t http_batch_parse(http_arena_t *a, const uint8_t *body, size_t len, ht
 	if (err)
 		return err;
 	if (!json_is_array(root)) {
-		set_msg(msg, "a batch must be a JSON array of events");
+		http_event_msg_set(msg, "a batch must be a JSON array of events");
 		return TRIB_ERR_INVALID;
 	}
 	count = json_array_size(root);
 	if (count == 0) {
-		set_msg(msg, "the batch is empty");
+		http_event_msg_set(msg, "the batch is empty");
 		return TRIB_ERR_INVALID;
 	}
 	if (count > HTTP_BATCH_MAX_EVENTS) {
-		set_msg(msg, "the batch has more than %d events", HTTP_BATCH_MAX_EVENTS);
+		http_event_msg_set(msg, "the batch has more than %d events", HTTP_BATCH_MAX_EVENTS);
 		return TRIB_ERR_TOO_LARGE;
 	}
 	out = http_arena_alloc(a, count * sizeof(*out));

@@ -43,10 +43,7 @@ static const char *const sys_broker_names[HTTP_EVENT_SYS_COUNT] = {
 
 static const uint8_t empty_bytes[1];
 
-static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-
-static void set_msg(http_event_msg_t *msg, const char *fmt, ...)
+void http_event_msg_set(http_event_msg_t *msg, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -287,10 +284,10 @@ trib_err_t http_event_encode_json(http_arena_t *a, const json_t *j, const char *
 		v.s = (trib_slice_t){(const uint8_t *)json_string_value(j), json_string_length(j)};
 		break;
 	case JSON_NULL:
-		set_msg(msg, "%s: null values are not supported", what);
+		http_event_msg_set(msg, "%s: null values are not supported", what);
 		return TRIB_ERR_INVALID;
 	default:
-		set_msg(msg, "%s: objects and arrays are not supported as property values", what);
+		http_event_msg_set(msg, "%s: objects and arrays are not supported as property values", what);
 		return TRIB_ERR_INVALID;
 	}
 	return http_event_encode(a, &v, out);
@@ -304,7 +301,7 @@ static trib_err_t broker_string(const json_t *obj, const char *name, const char 
 	if (!v || json_is_null(v))
 		return TRIB_OK;
 	if (!json_is_string(v)) {
-		set_msg(msg, "%s.%s must be a string", what, name);
+		http_event_msg_set(msg, "%s.%s must be a string", what, name);
 		return TRIB_ERR_INVALID;
 	}
 	*out = (trib_slice_t){(const uint8_t *)json_string_value(v), json_string_length(v)};
@@ -317,7 +314,7 @@ trib_err_t http_event_apply_broker(http_event_t *ev, const json_t *obj, const ch
 	trib_err_t err;
 
 	if (!json_is_object(obj)) {
-		set_msg(msg, "%s must be a JSON object", what);
+		http_event_msg_set(msg, "%s must be a JSON object", what);
 		return TRIB_ERR_INVALID;
 	}
 	err = broker_string(obj, "PartitionKey", what, &ev->key, msg);
@@ -399,7 +396,7 @@ static trib_err_t broker_header(http_arena_t *a, trib_slice_t text, http_event_t
 	json_t *root = json_loadb((const char *)text.ptr, text.len, JSON_REJECT_DUPLICATES, &jerr);
 
 	if (!root) {
-		set_msg(msg, "BrokerProperties header is not valid JSON (line %d, column %d: %s)",
+		http_event_msg_set(msg, "BrokerProperties header is not valid JSON (line %d, column %d: %s)",
 			jerr.line, jerr.column, jerr.text);
 		return TRIB_ERR_INVALID;
 	}
@@ -427,14 +424,14 @@ static trib_err_t header_prop(http_arena_t *a, http_event_t *ev, const http_even
 
 	if (!http_event_utf8_valid(h->name.ptr, h->name.len) ||
 	    !http_event_utf8_valid(h->value.ptr, h->value.len)) {
-		set_msg(msg, "header '%.*s' is not valid UTF-8", quote_len(h->name),
+		http_event_msg_set(msg, "header '%.*s' is not valid UTF-8", quote_len(h->name),
 			(const char *)h->name.ptr);
 		return TRIB_ERR_INVALID;
 	}
 	if (prop_seen(ev, h->name))
 		return TRIB_OK;
 	if (ev->nprops == HTTP_EVENT_MAX_PROPS) {
-		set_msg(msg, "more than %d user properties", HTTP_EVENT_MAX_PROPS);
+		http_event_msg_set(msg, "more than %d user properties", HTTP_EVENT_MAX_PROPS);
 		return TRIB_ERR_TOO_LARGE;
 	}
 	v = http_event_type_text(h->value);
@@ -492,12 +489,12 @@ trib_err_t http_event_set_publisher(http_event_t *evs, size_t n, trib_slice_t pu
 				    http_event_msg_t *msg)
 {
 	if (!publisher.ptr || !http_event_utf8_valid(publisher.ptr, publisher.len)) {
-		set_msg(msg, "publisher name is not valid UTF-8");
+		http_event_msg_set(msg, "publisher name is not valid UTF-8");
 		return TRIB_ERR_INVALID;
 	}
 	for (size_t i = 0; i < n; i++) {
 		if (evs[i].key.ptr && !slice_eq(evs[i].key, publisher)) {
-			set_msg(msg, "PartitionKey '%.*s' does not match publisher '%.*s'",
+			http_event_msg_set(msg, "PartitionKey '%.*s' does not match publisher '%.*s'",
 				quote_len(evs[i].key), (const char *)evs[i].key.ptr,
 				quote_len(publisher), (const char *)publisher.ptr);
 			return TRIB_ERR_INVALID;

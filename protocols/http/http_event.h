@@ -35,6 +35,14 @@ typedef struct http_event_msg {
 } http_event_msg_t;
 
 /**
+ * Formats the error text into @p msg (NULL accepted: nothing is written),
+ * cut to HTTP_EVENT_MSG_MAX bytes.
+ * @thread any  @locks none
+ */
+void http_event_msg_set(http_event_msg_t *msg, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/**
  * The BrokerProperties kept as AMQP properties-section text headers, in
  * AMQP 1.0 §3.2.4 order (the record header order).
  */
