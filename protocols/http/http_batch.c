@@ -6,7 +6,6 @@
  */
 #include "http_batch.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
