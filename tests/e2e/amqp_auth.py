@@ -1,8 +1,9 @@
 #!/usr/bin/python3
-"""e2e: AMQP authorisation (SASL mechanisms, $cbs put-token, link and $management checks).
+"""e2e: AMQP authorisation (SASL mechanisms, $cbs put-token, link and $management checks)
+and the secure default.
 
-The gateway runs with `--set auth.required=true --set auth.root_key=<key>`; its namespace
-policy RootManageSharedAccessKey (Manage) then has that key.
+The first gateway runs with `--set auth.root_key=<random key>` (auth.required is the default);
+its namespace policy RootManageSharedAccessKey (Manage) then has that key.
 
 1. The sasl-mechanisms frame (read on a raw socket) offers MSSBCBS, PLAIN and ANONYMOUS;
    a raw sasl-init with MSSBCBS gets outcome ok.
@@ -16,18 +17,23 @@ policy RootManageSharedAccessKey (Manage) then has that key.
    A token signed with a wrong key and an expired one get 401 and the attach stays refused.
 5. $management READ on a connection without tokens: without security_token 401, with a
    valid one 200.
+6. The default (a gateway started with no auth setting at all): an anonymous AMQP receiver is
+   detached with amqp:unauthorized-access and an HTTP POST without Authorization gets 401;
+   the generated root key is logged exactly once and kept in DATA/.sas-root.key; SASL PLAIN
+   with the logged key sends and reads back, a SAS token made with it lets curl post (201).
+   Restarted on the same data directory: no new key is logged and the same key still works.
+7. An Event Hubs emulator Config.json with no key set: PLAIN with SAS_KEY_VALUE works, no key
+   is generated.
 """
 
+import json
+
 import base64
-import hashlib
-import hmac
 import os
 import socket
 import struct
-import subprocess
 import sys
 import time
-import urllib.parse
 import uuid
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -36,25 +42,14 @@ import harness as h  # noqa: E402
 from proton import Message  # noqa: E402
 from proton.utils import BlockingConnection, LinkDetached  # noqa: E402
 
-KEY_NAME = "RootManageSharedAccessKey"
-ROOT_KEY = "amqp-auth-e2e-key-ZmVkY2JhOTg3NjU0MzIxMA=="
+KEY_NAME = h.ROOT_POLICY
 HUB = "eh1"
-
-
-def auth_supported():
-    p = subprocess.run([h.tool("TRIBUTARY_BIN"), "--set", "auth.required=true", "--set",
-        "auth.root_key=x", "--print-config"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        timeout=30)
-    return p.returncode == 0
+EMULATOR_KEY = "SAS_KEY_VALUE"
 
 
 def sas_token(uri, key_name, key, expiry):
-    """The Python SDK's token (azure-eventhub _generate_sas_token)."""
-    sr = urllib.parse.quote_plus(uri)
-    sig = base64.b64encode(hmac.new(key.encode("utf-8"), ("%s\n%d" % (sr, expiry)).encode("utf-8"),
-        hashlib.sha256).digest())
-    return "SharedAccessSignature sr=%s&sig=%s&se=%d&skn=%s" % (
-        sr, urllib.parse.quote_plus(sig), expiry, key_name)
+    """The Python SDK's token (azure-eventhub _generate_sas_token): harness.sas_token."""
+    return h.sas_token(uri, key, key_name, expiry=expiry)
 
 
 def connect(gw, mechs="ANONYMOUS", user=None, password=None):
@@ -148,11 +143,9 @@ def status(resp):
 
 
 def main():
-    if not auth_supported():
-        print("SKIP: this tributary has no auth.* settings")
-        sys.exit(77)
     with h.Session("amqp_auth") as s:
-        gw = s.gateway(extra=["--set", "auth.required=true", "--set", "auth.root_key=" + ROOT_KEY])
+        gw = s.gateway()
+        ROOT_KEY = gw.key
         audience = "sb://127.0.0.1:%d/%s" % (gw.amqp_port, HUB)
         raw_sasl(s, gw)
 
@@ -225,6 +218,103 @@ def main():
             s.eq((resp.body or {}).get("name"), HUB, "$management READ returns the hub")
         finally:
             conn.close()
+        s.eq(gw.stop(), 0, "gateway with a set root key stops cleanly")
+        s.eq(h.generated_keys(gw.log_text()), [], "with auth.root_key set no key is generated")
+
+        for part in (secure_default, emulator_default):
+            try:
+                part(s)
+            except Exception as exc:
+                s.checks.error(part.__name__, exc)
+
+
+# ------------------------------------------------------------ defaults
+
+
+def http_post(gw, body, auth=None):
+    argv = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+        "-H", "Content-Type: application/vnd.microsoft.servicebus.json"]
+    if auth:
+        argv += ["-H", auth]
+    p = h.run(argv + ["--data-binary", "@-", gw.http_base + "/eh1/partitions/1/messages"], input=body)
+    out = p.stdout.decode().strip()
+    return int(out) if out.isdigit() else out
+
+
+def plain_round_trip(s, gw, key, partition, body, what):
+    """PLAIN with `key`: send `body` to eh1/Partitions/N and read it back."""
+    conn = connect(gw, "PLAIN", KEY_NAME, key)
+    try:
+        conn.create_sender("%s/Partitions/%d" % (HUB, partition)).send(Message(body=body))
+        rcv = conn.create_receiver("%s/ConsumerGroups/$Default/Partitions/%d" % (HUB, partition),
+            credit=10, options=h.selector("amqp.annotation.x-opt-offset > '-1'"))
+        got = []
+        while True:
+            m = rcv.receive(timeout=10 * h.time_scale())
+            got.append(m.body)
+            if m.body == body:
+                break
+        s.ok(True, "%s: PLAIN sends and reads back (%d events in the partition)" % (what, len(got)))
+        return got
+    finally:
+        conn.close()
+
+
+def secure_default(s):
+    gw = s.gateway(data_dir=os.path.join(s.workdir, "data-default"), root_key=None)
+    logged = h.generated_keys(gw.log_text())
+    s.ok(len(logged) == 1, "no auth settings: the generated root key is logged once",
+        gw.log_tail(20))
+    key = logged[0] if logged else None
+    s.ok(key and len(base64.b64decode(key)) == 32, "the key is base64 of 32 bytes: %r" % key)
+    with open(os.path.join(gw.data_dir, ".sas-root.key")) as f:
+        s.eq(f.read().strip(), key, "the data directory keeps the logged key (.sas-root.key)")
+    # Anonymous clients are refused.
+    conn = connect(gw)
+    try:
+        s.eq(attach_error(lambda: conn.create_receiver(HUB + "/ConsumerGroups/$Default/Partitions/0",
+            credit=10)), "amqp:unauthorized-access", "default: an anonymous AMQP receiver is refused")
+    finally:
+        conn.close()
+    s.eq(http_post(gw, b'[{"Body": "anonymous"}]'), 401, "default: HTTP POST without Authorization: 401")
+    s.eq(http_post(gw, b'[{"Body": "h1"}]', gw.http_auth()), 201,
+        "default: HTTP POST with a token made from the logged key: 201")
+    plain_round_trip(s, gw, key, 0, b"default-1", "default")
+    try:
+        connect(gw, "PLAIN", KEY_NAME, h.new_root_key()).create_sender(HUB)
+        s.ok(False, "default: PLAIN with another key is refused")
+    except Exception as exc:
+        s.ok(True, "default: PLAIN with another key is refused (%s)" % type(exc).__name__)
+    s.eq(gw.stop(), 0, "default gateway stops cleanly")
+
+    gw.start()
+    s.eq(h.generated_keys(gw.log_text()), [], "restart on the same data dir: no new key logged")
+    s.eq(gw.key, key, "the key is the one logged at the first start")
+    got = plain_round_trip(s, gw, key, 0, b"default-2", "restarted")
+    s.eq(got, [b"default-1", b"default-2"], "restarted: the partition holds both events")
+    s.eq(http_post(gw, b'[{"Body": "h2"}]', gw.http_auth()), 201,
+        "restarted: HTTP POST with a token from the same key: 201")
+    s.eq(gw.stop(), 0, "restarted default gateway stops cleanly")
+
+
+def emulator_default(s):
+    cfg = {"UserConfig": {"NamespaceConfig": [{"Type": "EventHub", "Name": "emulatorNs1",
+        "Entities": [{"Name": HUB, "PartitionCount": "2", "ConsumerGroups": []}]}],
+        "LoggingConfig": {"Type": "File"}}}
+    path = os.path.join(s.workdir, "Config.json")
+    with open(path, "w") as f:
+        json.dump(cfg, f)
+    gw = s.gateway(data_dir=os.path.join(s.workdir, "data-emulator"), root_key=None,
+        extra=["--config", path])
+    s.eq(h.generated_keys(gw.log_text()), [], "emulator Config.json: no key generated")
+    plain_round_trip(s, gw, EMULATOR_KEY, 1, b"emulator-event", "emulator Config.json, SAS_KEY_VALUE")
+    conn = connect(gw)
+    try:
+        s.eq(attach_error(lambda: conn.create_sender(HUB)), "amqp:unauthorized-access",
+            "emulator Config.json: an anonymous sender is still refused")
+    finally:
+        conn.close()
+    s.eq(gw.stop(), 0, "emulator-config gateway stops cleanly")
 
 
 if __name__ == "__main__":

@@ -11,9 +11,8 @@
    rejected and none of its events is stored; a well-formed batch on the same link is then
    accepted and stored as one record per data section.
 
-Authorisation: when the gateway has the auth.* settings it is started with a known root key
-(and auth.required=true unless E2E_AUTH=open); clients then use SASL PLAIN with
-RootManageSharedAccessKey and that key. Otherwise SASL ANONYMOUS.
+Authorisation is on (the default): the harness gives the gateway a random root key and every
+client here (Proton and the raw socket one) uses SASL PLAIN with RootManageSharedAccessKey and it.
 """
 
 import os
@@ -24,8 +23,6 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness as h  # noqa: E402
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "js"))
-import run as jsrun  # noqa: E402  (gateway start with the auth conventions)
 
 BATCH_FORMAT = 0x80013700
 KEY_NAME = "RootManageSharedAccessKey"
@@ -241,19 +238,8 @@ def outcome(state):
 # ------------------------------------------------------------ proton
 
 
-def proton_connect(gw, timeout=20):
-    from proton.utils import BlockingConnection
-    if jsrun.auth_required():
-        return BlockingConnection(gw.amqp_url, timeout=timeout * h.time_scale(), user=KEY_NAME,
-            password=jsrun.ROOT_KEY, allowed_mechs="PLAIN", sasl_enabled=True)
-    return BlockingConnection(gw.amqp_url, timeout=timeout * h.time_scale(), allowed_mechs="ANONYMOUS",
-        sasl_enabled=True)
-
-
 def raw_client(gw):
-    if jsrun.auth_required():
-        return RawAmqp(gw.amqp_port, KEY_NAME, jsrun.ROOT_KEY)
-    return RawAmqp(gw.amqp_port)
+    return RawAmqp(gw.amqp_port, KEY_NAME, gw.key)
 
 
 def stored(gw, partition):
@@ -327,8 +313,7 @@ def malformed_batch(s, gw):
 
 def main():
     with h.Session("amqp_sdk_raw") as s:
-        gw = jsrun.start_gateway(s)
-        h.amqp_connect = proton_connect  # harness helpers then use PLAIN when auth is required
+        gw = s.gateway()
         for part in (filter_forms, too_large, malformed_batch):
             try:
                 part(s, gw)

@@ -11,7 +11,9 @@ that announces 64 bytes and closes after 10.
 AMQP port: a truncated protocol header; an HTTP request instead of AMQP; a
 valid header followed by a frame claiming 2 GiB.
 HTTP port: invalid JSON, a non-array batch, an array of non-objects, a body
-over 1 MiB, an unknown hub, an unknown partition.
+over 1 MiB, an unknown hub, an unknown partition (all with a valid namespace SAS
+token, auth being on by default); no Authorization header, a malformed one and a
+token signed with another key (401).
 """
 
 import json
@@ -64,9 +66,15 @@ def raw_exchange(port, payload, shut_wr=False, wait=5.0):
     return closed, got
 
 
-def curl(gw, path, body, content_type=BATCH_CT, method="POST"):
+def curl(gw, path, body, content_type=BATCH_CT, method="POST", auth=True):
+    """POST with curl; auth True = a namespace SAS token, a string = that Authorization value."""
     argv = ["curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", method,
-        "-H", "Content-Type: " + content_type, "--data-binary", "@-", gw.http_base + path]
+        "-H", "Content-Type: " + content_type]
+    if auth is True:
+        argv += ["-H", gw.http_auth()]
+    elif auth:
+        argv += ["-H", "Authorization: " + auth]
+    argv += ["--data-binary", "@-", gw.http_base + path]
     p = h.run(argv, input=body, timeout=60)
     out = p.stdout.decode().strip()
     return int(out) if out.isdigit() else None
@@ -145,6 +153,13 @@ def http_port(s, gw):
     for what, path, body, ct, want in cases:
         code = curl(gw, path, body, ct)
         s.ok(code in want, "http %s -> %s" % (what, "/".join(map(str, want))), "got %r" % code)
+        still_up(s, gw, "http " + what)
+    good = b'[{"Body": "unauthorised"}]'
+    for what, auth in [("no Authorization", False),
+            ("malformed Authorization", "SharedAccessSignature sr=&sig=x"),
+            ("token signed with another key", gw.sas_token(key=h.new_root_key()))]:
+        code = curl(gw, "/eh1/messages?api-version=2014-01", good, auth=auth)
+        s.eq(code, 401, "http %s -> 401" % what)
         still_up(s, gw, "http " + what)
 
 

@@ -15,8 +15,19 @@ Invariants:
     script's exit status is non-zero when any check failed;
   - AMQP values are checked on the wire bytes (amqp_decode below), not on
     Proton's Python mapping, so a long is not mistaken for an int nor a
-    symbol for a string.
+    symbol for a string;
+  - authorization is on (auth.required defaults to true): every gateway gets
+    `--set auth.root_key=<random key of its Session>` unless started with
+    root_key=None, AMQP clients here use SASL PLAIN with RootManageSharedAccessKey
+    and that key, HTTP posts carry a SAS token (sas_token below). Kafka has no
+    authentication.
 """
+
+import base64
+import hashlib
+import hmac
+import re
+import urllib.parse
 
 import ctypes
 import json
@@ -133,27 +144,72 @@ def port_open(port, timeout=0.5):
         return False
 
 
+ROOT_POLICY = "RootManageSharedAccessKey"
+# main.c logs this once, at the start that generates the root key (docs/auth.md).
+_GENERATED_KEY_RE = re.compile(r"auth: generated the key of RootManageSharedAccessKey: (\S+) \(kept in")
+
+
+def new_root_key():
+    """A random policy key, base64 of 32 bytes like the gateway's own (may hold + / =)."""
+    return base64.b64encode(os.urandom(32)).decode("ascii")
+
+
+def generated_keys(log_text):
+    """Every root key a gateway log says it generated (the log line of docs/auth.md)."""
+    return _GENERATED_KEY_RE.findall(log_text)
+
+
 class Gateway:
     """One tributary process on free loopback ports.
 
     data_dir: reuse a directory (restart after a crash); default a fresh one
     inside `workdir`. extra: more command-line arguments (e.g. --config F).
+    root_key: passed as `--set auth.root_key=...`; None = let the gateway choose
+    (generated and logged, or SAS_KEY_VALUE with an emulator config): `key` then
+    reads the generated one from the log.
     """
 
-    def __init__(self, workdir, data_dir=None, extra=(), name="gw"):
+    def __init__(self, workdir, data_dir=None, extra=(), name="gw", root_key=None):
         self.bin = tool("TRIBUTARY_BIN")
         self.workdir = workdir
         self.data_dir = data_dir or os.path.join(workdir, "data")
         self.extra = list(extra)
         self.name = name
+        self.root_key = root_key
         self.proc = None
         self.log_path = None
         self.starts = 0
 
     def argv(self):
+        auth = ["--set", "auth.root_key=" + self.root_key] if self.root_key is not None else []
         return [self.bin, "--data-dir", self.data_dir, "--host", "127.0.0.1",
             "--kafka-port", str(self.kafka_port), "--amqp-port", str(self.amqp_port),
-            "--http-port", str(self.http_port)] + self.extra
+            "--http-port", str(self.http_port)] + auth + self.extra
+
+    @property
+    def key(self):
+        """The key of RootManageSharedAccessKey: root_key, else the one any start of this
+        gateway logged as generated (None when no log has it)."""
+        if self.root_key is not None:
+            return self.root_key
+        for n in range(self.starts, 0, -1):
+            path = os.path.join(self.workdir, "%s-%d.log" % (self.name, n))
+            if os.path.exists(path):
+                with open(path, "rb") as f:
+                    found = generated_keys(f.read().decode("utf-8", "replace"))
+                if found:
+                    return found[-1]
+        return None
+
+    def sas_token(self, resource=None, ttl=3600, key=None, policy=ROOT_POLICY):
+        """A SAS token for `resource` (default the namespace: every hub) with the root key."""
+        if resource is None:
+            resource = "http://127.0.0.1:%d/" % self.http_port
+        return sas_token(resource, key if key is not None else self.key, policy, ttl)
+
+    def http_auth(self, resource=None, **kw):
+        """The curl -H argument that authorises an HTTP send (namespace scope by default)."""
+        return "Authorization: " + self.sas_token(resource, **kw)
 
     def start(self, timeout=30):
         self.kafka_port, self.amqp_port, self.http_port = free_ports(3)
@@ -237,9 +293,12 @@ class Session:
         self.checks = Checks(name)
         self.workdir = tempfile.mkdtemp(prefix="trib-e2e-%s-" % name)
         self.gateways = []
+        self.root_key = new_root_key()  # every gateway of this test, unless told otherwise
         self.checks.on_fail.append(self._dump_logs)
 
     def gateway(self, start=True, **kw):
+        """A gateway with this session's root key; root_key=None for the automatic one."""
+        kw.setdefault("root_key", self.root_key)
         gw = Gateway(self.workdir, name="gw%d" % len(self.gateways), **kw)
         self.gateways.append(gw)
         if start:
@@ -367,6 +426,19 @@ def kafka_consume_all(gw, topic, partitions, timeout=30):
     finally:
         c.close()
 
+# ------------------------------------------------------------- SAS auth
+
+
+def sas_token(resource, key, policy=ROOT_POLICY, ttl=3600, expiry=None):
+    """A SharedAccessSignature as the Azure SDKs make it (eventhubs-surface.md §3):
+    sig = base64(HMAC-SHA256(key's UTF-8 bytes, quote_plus(resource) "\n" expiry))."""
+    se = int(time.time()) + ttl if expiry is None else int(expiry)
+    sr = urllib.parse.quote_plus(resource)
+    sig = base64.b64encode(hmac.new(key.encode("utf-8"), ("%s\n%d" % (sr, se)).encode("utf-8"),
+        hashlib.sha256).digest()).decode("ascii")
+    return "SharedAccessSignature sr=%s&sig=%s&se=%d&skn=%s" % (
+        sr, urllib.parse.quote_plus(sig), se, urllib.parse.quote_plus(policy))
+
 # ---------------------------------------------------------------- AMQP
 
 
@@ -374,10 +446,16 @@ SELECTOR_KEY = "apache.org:selector-filter:string"
 SELECTOR_DESCRIPTOR = 0x0000468C00000004
 
 
-def amqp_connect(gw, timeout=20):
+def amqp_connect(gw, timeout=20, key=None, policy=ROOT_POLICY):
+    """A BlockingConnection with SASL PLAIN (policy name, key: default the gateway's root
+    key); ANONYMOUS when the gateway's key is unknown and none is given."""
     from proton.utils import BlockingConnection
-    return BlockingConnection(gw.amqp_url, timeout=timeout * time_scale(),
-        allowed_mechs="ANONYMOUS", sasl_enabled=True)
+    key = key if key is not None else gw.key
+    if key is None:
+        return BlockingConnection(gw.amqp_url, timeout=timeout * time_scale(),
+            allowed_mechs="ANONYMOUS", sasl_enabled=True)
+    return BlockingConnection(gw.amqp_url, timeout=timeout * time_scale(), sasl_enabled=True,
+        allowed_mechs="PLAIN", allow_insecure_mechs=True, user=policy, password=key)
 
 
 def selector(expr):

@@ -10,6 +10,8 @@
    headers: record key k1, partition = the Event Hubs lookup3 hash of k1
    (eventhubs-surface.md §1.5), the same for every post with that key.
 3. A POST to /eh1/partitions/2/messages lands in partition 2.
+Every POST carries `Authorization: SharedAccessSignature ...` for the hub eh1
+(https://127.0.0.1:PORT/eh1), made with the root key (auth is on by default).
 
 kcat reads with `-f '...%h...'` (as a user would) and with -J for the exact
 header bytes: kcat prints %h values with "%.*s", which stops at a NUL byte, so
@@ -36,7 +38,8 @@ PARTITIONS = 4
 def curl_post(gw, path, body, headers=(), content_type=BATCH_CT):
     """POST with curl; returns (status code, response body, CompletedProcess)."""
     argv = ["curl", "-sS", "-o", "-", "-w", "\n%{http_code}", "-X", "POST",
-        "-H", "Content-Type: " + content_type]
+        "-H", "Content-Type: " + content_type, "-H",
+        gw.http_auth("https://127.0.0.1:%d/eh1" % gw.http_port)]
     for hd in headers:
         argv += ["-H", hd]
     argv += ["--data-binary", "@-", gw.http_base + path]

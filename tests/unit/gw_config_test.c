@@ -155,7 +155,7 @@ START_TEST(auth_defaults)
 	char *argv[] = {"tributary", NULL};
 
 	ck_assert_int_eq(load(&cfg, 1, argv), TRIB_OK);
-	ck_assert(!cfg.auth_required);
+	ck_assert(cfg.auth_required); /* secure by default */
 	ck_assert_str_eq(cfg.auth_root_key, "");
 	ck_assert_uint_eq(cfg.policy_count, 0);
 	ck_assert(!cfg.root_policy_defined);

@@ -7,10 +7,10 @@ Starts `tributary` with tests/e2e/harness.py (free loopback ports, fresh data di
 SIGTERM stop checked, logs printed on failure), then runs `node SCRIPT.mjs` with the connection
 string in TRIB_EH_CONNSTR (see lib.mjs for the whole environment) and counts its ok/FAIL lines.
 
-Authorisation mode: when the gateway knows the `auth.*` settings, it is started with
-`--set auth.root_key=<key>` and, unless E2E_AUTH=open, `--set auth.required=true`; with an older
-gateway (no auth settings) the key is still in the connection string and is not checked.
-A script whose first line is `// needs: auth.required` is skipped (exit 77) otherwise.
+Authorisation: auth.required is the gateway's default; the harness starts it with
+`--set auth.root_key=<random key of this test>` and the connection string carries that key.
+E2E_AUTH=open adds `--set auth.required=false` (the key is then not checked), and a script whose
+first line is `// needs: auth.required` is skipped (exit 77).
 Other scripts (kafka_cross.py) import start_gateway() and node() from here.
 """
 
@@ -24,37 +24,24 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 import harness as h  # noqa: E402
 
-ROOT_KEY = "e2e-root-key-0123456789abcdefghijklmnopqrstuv="
 HUB = "eh1"
-_auth_support = None
-
-
-def auth_supported():
-    """True when this tributary has the auth.* settings (checked once with --print-config)."""
-    global _auth_support
-    if _auth_support is None:
-        p = subprocess.run([h.tool("TRIBUTARY_BIN"), "--set", "auth.root_key=x", "--print-config"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
-        _auth_support = p.returncode == 0
-    return _auth_support
 
 
 def auth_required():
-    return auth_supported() and os.environ.get("E2E_AUTH", "required") != "open"
+    return os.environ.get("E2E_AUTH", "required") != "open"
 
 
 def start_gateway(s, extra=()):
+    """A gateway with the session's root key (harness.Session.gateway); open with E2E_AUTH=open."""
     args = list(extra)
-    if auth_supported():
-        args += ["--set", "auth.root_key=" + ROOT_KEY]
-        if auth_required():
-            args += ["--set", "auth.required=true"]
+    if not auth_required():
+        args += ["--set", "auth.required=false"]
     return s.gateway(extra=args)
 
 
-def conn_str(gw, key=ROOT_KEY, key_name="RootManageSharedAccessKey"):
+def conn_str(gw, key=None, key_name=h.ROOT_POLICY):
     return ("Endpoint=sb://127.0.0.1:%d/;SharedAccessKeyName=%s;SharedAccessKey=%s;"
-        "UseDevelopmentEmulator=true" % (gw.amqp_port, key_name, key))
+        "UseDevelopmentEmulator=true" % (gw.amqp_port, key_name, gw.key if key is None else key))
 
 
 def node_env(gw, extra_env=None):
@@ -62,7 +49,7 @@ def node_env(gw, extra_env=None):
     env.update({
         "TRIB_EH_CONNSTR": conn_str(gw),
         "TRIB_EH_HUB": HUB,
-        "TRIB_EH_KEY": ROOT_KEY,
+        "TRIB_EH_KEY": gw.key,
         "TRIB_AUTH_REQUIRED": "1" if auth_required() else "0",
         "TRIB_TIME_SCALE": str(h.time_scale()),
         "TRIB_KAFKA_BOOTSTRAP": gw.bootstrap,
@@ -109,13 +96,12 @@ def main():
     with open(os.path.join(HERE, script)) as f:
         needs_auth = "// needs: auth.required" in f.readline()
     if needs_auth and not auth_required():
-        print("SKIP: %s needs a gateway with auth.required (%s)" % (script,
-            "E2E_AUTH=open" if auth_supported() else "this tributary has no auth settings"))
+        print("SKIP: %s needs a gateway with auth.required (E2E_AUTH=open)" % script)
         sys.exit(77)
     with h.Session("js_" + name) as s:
         gw = start_gateway(s)
         print("gateway amqp 127.0.0.1:%d, auth %s" % (gw.amqp_port,
-            "required" if auth_required() else ("open" if auth_supported() else "not built")),
+            "required" if auth_required() else "open (E2E_AUTH=open)"),
             flush=True)
         node(s, gw, script, sys.argv[2:])
 
