@@ -7,6 +7,9 @@
  *  - Every byte read is scanned once, in order, when its buffer is taken
  *    back from the raw connection, and only then handed to the driver, so
  *    the scanner always knows a delivery's format before Proton emits it.
+ *    Once the scanner refuses a frame (a second sasl-init), only the bytes
+ *    before it reach the driver; then its input is closed with the reason
+ *    and no read buffer is given again.
  *  - A read buffer is given back to the raw connection only when the
  *    driver took all of its bytes (back-pressure when the engine is full).
  *  - Output is copied out of the driver into write buffers we own; at most
@@ -360,7 +363,8 @@ static void give_read_buffers(amqp_conn_t *c)
 	uint32_t idx[AMQP_CONN_READ_BUFS];
 	size_t n = 0, given;
 
-	if (c->raw_closed || pn_raw_connection_is_read_closed(c->raw))
+	if (c->raw_closed || pn_raw_connection_is_read_closed(c->raw) ||
+	    amqp_frame_refusal(&c->scan))
 		return;
 	for (uint32_t i = 0; i < AMQP_CONN_READ_BUFS; i++) {
 		amqp_read_buf_t *rb = &c->rbuf[i];
@@ -378,10 +382,30 @@ static void give_read_buffers(amqp_conn_t *c)
 		c->rbuf[idx[i]].given = true;
 }
 
+static bool feed(amqp_conn_t *c);
+static bool dispatch(amqp_conn_t *c);
+
+/*
+ * The scanner refused a frame: the bytes before it go to the engine, then
+ * its input ends with the reason (it still writes what it owes, e.g. a
+ * close frame, and run() closes the socket once the driver is finished).
+ */
+static void refuse_input(amqp_conn_t *c)
+{
+	const char *why = amqp_frame_refusal(&c->scan);
+
+	log_info("amqp: closing a connection: %s", why);
+	(void)feed(c);
+	(void)dispatch(c);
+	pn_connection_driver_errorf(&c->driver, AMQP_ERR_NOT_ALLOWED, "%s", why);
+	pn_connection_driver_read_close(&c->driver);
+}
+
 /* Takes filled read buffers back, scanning their bytes in arrival order. */
 static void take_reads(amqp_conn_t *c)
 {
 	pn_raw_buffer_t b[AMQP_CONN_READ_BUFS];
+	bool refused = amqp_frame_refusal(&c->scan) != NULL;
 	size_t n;
 
 	while ((n = pn_raw_connection_take_read_buffers(c->raw, b, AMQP_CONN_READ_BUFS)) > 0) {
@@ -393,13 +417,18 @@ static void take_reads(amqp_conn_t *c)
 			rb->size = b[i].size;
 			if (!rb->size)
 				continue;
-			amqp_frame_feed(&c->scan, (const uint8_t *)rb->bytes + b[i].offset,
-					rb->size);
+			/* after a refused frame nothing more reaches the engine */
+			rb->size = amqp_frame_feed(&c->scan, (const uint8_t *)rb->bytes + b[i].offset,
+						   rb->size);
+			if (!rb->size)
+				continue;
 			if (b[i].offset)
 				memmove(rb->bytes, rb->bytes + b[i].offset, rb->size);
 			c->in_order[c->in_count++] = (uint32_t)b[i].context;
 		}
 	}
+	if (!refused && amqp_frame_refusal(&c->scan))
+		refuse_input(c);
 }
 
 /* Hands buffered input to the driver; true when any byte went in. */

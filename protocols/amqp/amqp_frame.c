@@ -3,14 +3,18 @@
  * header "AMQP" x y z w, or a frame header size/doff/type/channel) or
  * inside a frame body, where the extended header is skipped, up to
  * AMQP_FRAME_PREFIX_MAX performative bytes are copied and the rest is
- * passed over. Only AMQP frames (type 0) are decoded; SASL frames and
- * heartbeats are skipped. The performative's list is read field by field
- * from the prefix, so a large attach (filters, properties) still yields
- * its name, handle and role.
+ * passed over. AMQP frames (type 0) are decoded field by field from the
+ * prefix, so a large attach (filters, properties) still yields its name,
+ * handle and role; an attach longer than the prefix is collected whole
+ * (up to AMQP_FRAME_ATTACH_MAX, in s->big, freed when decoded) because its
+ * desired-capabilities come after the source. Of SASL frames (type 1) only
+ * the descriptor is read, to count sasl-inits.
  *
- * Invariant: every delivery a client starts on a tracked link is queued
+ * Invariants: every delivery a client starts on a tracked link is queued
  * once, in wire order, which is the order Proton creates pn_delivery
- * objects on that link.
+ * objects on that link. A refused frame is found no later than its last
+ * byte, and amqp_frame_feed keeps back the bytes of the step that found
+ * it, so Proton never holds the whole frame.
  */
 #include "amqp_frame.h"
 
@@ -22,12 +26,18 @@
 
 enum { S_HEADER, S_BODY };
 
+enum { FRAME_AMQP = 0, FRAME_SASL = 1 };
+
 enum {
 	PERF_ATTACH = 0x12,
 	PERF_TRANSFER = 0x14,
 	PERF_DETACH = 0x16,
 	PERF_END = 0x17,
+	PERF_SASL_INIT = 0x41,
 };
+
+/* attach fields (AMQP 1.0 §2.7.3) */
+enum { ATTACH_NAME, ATTACH_HANDLE, ATTACH_ROLE, ATTACH_DESIRED_CAPS = 12 };
 
 static const struct {
 	uint8_t code;
@@ -37,6 +47,14 @@ static const struct {
 	{PERF_TRANSFER, "amqp:transfer:list"},
 	{PERF_DETACH, "amqp:detach:list"},
 	{PERF_END, "amqp:end:list"},
+	{PERF_SASL_INIT, "amqp:sasl-init:list"},
+};
+
+static const struct {
+	uint32_t bit;
+	const char *symbol;
+} cap_symbols[] = {
+	{AMQP_FRAME_CAP_RUNTIME_METRIC, AMQP_FRAME_SYM_RUNTIME_METRIC},
 };
 
 void amqp_frame_init(amqp_frame_scan_t *s)
@@ -56,7 +74,13 @@ void amqp_frame_free(amqp_frame_scan_t *s)
 	for (size_t i = 0; i < s->nlinks; i++)
 		link_free(&s->links[i]);
 	mem_free(s->links);
+	mem_free(s->big);
 	amqp_frame_init(s);
+}
+
+const char *amqp_frame_refusal(const amqp_frame_scan_t *s)
+{
+	return s->refused;
 }
 
 static void remove_link(amqp_frame_scan_t *s, size_t i)
@@ -65,12 +89,14 @@ static void remove_link(amqp_frame_scan_t *s, size_t i)
 	s->links[i] = s->links[--s->nlinks];
 }
 
-static amqp_frame_link_t *by_name(amqp_frame_scan_t *s, trib_slice_t name)
+/* Link names are unique per direction (AMQP 1.0 §2.6.1): a sender and a receiver may share one. */
+static amqp_frame_link_t *by_name(amqp_frame_scan_t *s, trib_slice_t name, bool receiver)
 {
 	for (size_t i = 0; i < s->nlinks; i++) {
 		amqp_frame_link_t *l = &s->links[i];
 
-		if (l->name_len == name.len && memcmp(l->name, name.ptr, name.len) == 0)
+		if (l->receiver == receiver && l->name_len == name.len &&
+		    memcmp(l->name, name.ptr, name.len) == 0)
 			return l;
 	}
 	return NULL;
@@ -85,10 +111,14 @@ static amqp_frame_link_t *by_handle(amqp_frame_scan_t *s, uint16_t channel, uint
 	return NULL;
 }
 
-static void on_attach(amqp_frame_scan_t *s, trib_slice_t name, uint32_t handle)
+/* Client senders are always tracked; client receivers only when they asked for a capability. */
+static void on_attach(amqp_frame_scan_t *s, trib_slice_t name, uint32_t handle, bool receiver,
+		      uint32_t caps)
 {
-	amqp_frame_link_t *l = by_name(s, name);
+	amqp_frame_link_t *l = by_name(s, name, receiver);
 
+	if (!l && receiver && !caps)
+		return;
 	if (!l) {
 		if (s->nlinks == AMQP_FRAME_MAX_LINKS)
 			return;
@@ -108,8 +138,10 @@ static void on_attach(amqp_frame_scan_t *s, trib_slice_t name, uint32_t handle)
 			return;
 		memcpy(l->name, name.ptr, name.len);
 		l->name_len = name.len;
+		l->receiver = receiver;
 		s->nlinks++;
 	}
+	l->caps = caps;
 	l->channel = s->channel;
 	l->handle = handle;
 	l->more = false;
@@ -168,7 +200,7 @@ static void on_transfer(amqp_frame_scan_t *s, const transfer_t *t)
 {
 	amqp_frame_link_t *l = by_handle(s, s->channel, t->handle);
 
-	if (!l)
+	if (!l || l->receiver)
 		return;
 	if (!l->more)
 		push(l, t->format, t->tag);
@@ -254,34 +286,75 @@ static void decode_transfer(amqp_frame_scan_t *s, const amqpv_t *f, uint32_t n)
 	on_transfer(s, &t);
 }
 
-static void decode_performative(amqp_frame_scan_t *s)
+/* One desired-capabilities symbol: its AMQP_FRAME_CAP_* bit, 0 when unknown. */
+static uint32_t cap_bit(trib_slice_t sym)
+{
+	for (size_t i = 0; i < sizeof(cap_symbols) / sizeof(cap_symbols[0]); i++) {
+		if (slice_eq_cstr(sym, cap_symbols[i].symbol, false))
+			return cap_symbols[i].bit;
+	}
+	return 0;
+}
+
+/* Attach field 12: one symbol or an array of symbols (a multiple field, AMQP 1.0 §1.3). */
+static uint32_t desired_caps(const amqpv_t *v)
 {
 	wire_rd_t rd;
-	amqpv_t f[10];
-	uint32_t count, n, handle;
-	trib_slice_t name;
-	bool role;
-	amqp_frame_link_t *l;
-	uint8_t code;
+	trib_slice_t sym;
+	uint32_t caps = 0;
 
-	wire_rd_init(&rd, s->prefix, s->prefix_len);
-	code = perf_code(&rd);
-	if (!code || !list_header(&rd, &count))
+	if (amqpv_is_symbol(v))
+		return amqpv_get_bytes(v, &sym) ? cap_bit(sym) : 0;
+	if (v->code != AMQPV_ARRAY8 && v->code != AMQPV_ARRAY32)
+		return 0;
+	if (v->elem_code != AMQPV_SYM8 && v->elem_code != AMQPV_SYM32)
+		return 0;
+	/* amqpv_rd checked the array, so each element's length fits */
+	wire_rd_init(&rd, v->data.ptr, v->data.len);
+	for (uint32_t i = 0; i < v->count && wire_rd_ok(&rd); i++) {
+		size_t len = v->elem_code == AMQPV_SYM8 ? wire_rd_u8(&rd) : wire_rd_u32(&rd);
+
+		sym = wire_rd_raw(&rd, len);
+		if (wire_rd_ok(&rd))
+			caps |= cap_bit(sym);
+	}
+	return caps;
+}
+
+static void decode_attach(amqp_frame_scan_t *s, wire_rd_t *rd, uint32_t count)
+{
+	amqpv_t f[3], v;
+	uint32_t n = read_fields(rd, count, f, 3), handle, caps = 0;
+	trib_slice_t name;
+	bool receiver;
+
+	if (n < 3 || !amqpv_get_bytes(&f[ATTACH_NAME], &name) ||
+	    !field_u32(f, n, ATTACH_HANDLE, &handle) || !amqpv_get_bool(&f[ATTACH_ROLE], &receiver))
 		return;
+	/* skip to field 12; a prefix cut short just leaves no capabilities */
+	for (n = 3; n < count && n < ATTACH_DESIRED_CAPS && amqpv_rd(rd, &v); n++)
+		;
+	if (n == ATTACH_DESIRED_CAPS && n < count && amqpv_rd(rd, &v))
+		caps = desired_caps(&v);
+	on_attach(s, name, handle, receiver, caps);
+}
+
+static void decode_amqp(amqp_frame_scan_t *s, wire_rd_t *rd, uint8_t code, uint32_t count)
+{
+	amqpv_t f[10];
+	uint32_t n, handle;
+	amqp_frame_link_t *l;
+
 	switch (code) {
 	case PERF_ATTACH:
-		n = read_fields(&rd, count, f, 3);
-		/* role false: the client is the sender */
-		if (n == 3 && amqpv_get_bytes(&f[0], &name) && field_u32(f, n, 1, &handle) &&
-		    amqpv_get_bool(&f[2], &role) && !role)
-			on_attach(s, name, handle);
+		decode_attach(s, rd, count);
 		break;
 	case PERF_TRANSFER:
-		n = read_fields(&rd, count, f, 10);
+		n = read_fields(rd, count, f, 10);
 		decode_transfer(s, f, n);
 		break;
 	case PERF_DETACH:
-		n = read_fields(&rd, count, f, 1);
+		n = read_fields(rd, count, f, 1);
 		if (field_u32(f, n, 0, &handle) && (l = by_handle(s, s->channel, handle)))
 			unbind(s, l);
 		break;
@@ -294,6 +367,56 @@ static void decode_performative(amqp_frame_scan_t *s)
 	default:
 		break;
 	}
+}
+
+/* Proton reads SASL frames in either layer (after the AMQP header too): count them all. */
+static void decode_sasl(amqp_frame_scan_t *s, uint8_t code)
+{
+	if (code != PERF_SASL_INIT)
+		return;
+	if (++s->sasl_inits > 1)
+		s->refused = "A second sasl-init on one connection.";
+}
+
+static void decode_performative(amqp_frame_scan_t *s, const uint8_t *p, size_t len)
+{
+	wire_rd_t rd;
+	uint32_t count;
+	uint8_t code;
+
+	wire_rd_init(&rd, p, len);
+	code = perf_code(&rd);
+	if (!code)
+		return;
+	if (s->type == FRAME_SASL) {
+		decode_sasl(s, code);
+		return;
+	}
+	if (list_header(&rd, &count))
+		decode_amqp(s, &rd, code, count);
+}
+
+/*
+ * The performative bytes wanted are in (prefix or big). An attach cut
+ * short by the prefix is collected whole first: returns without decoding
+ * after raising s->want.
+ */
+static void collected(amqp_frame_scan_t *s)
+{
+	wire_rd_t rd;
+
+	if (!s->big && s->want < s->perf_len && s->type == FRAME_AMQP &&
+	    s->perf_len <= AMQP_FRAME_ATTACH_MAX) {
+		wire_rd_init(&rd, s->prefix, s->prefix_len);
+		if (perf_code(&rd) == PERF_ATTACH && (s->big = mem_alloc(MEM_AMQP, s->perf_len))) {
+			memcpy(s->big, s->prefix, s->prefix_len);
+			s->want = s->perf_len;
+			return;
+		}
+	}
+	decode_performative(s, s->big ? s->big : s->prefix, s->prefix_len);
+	mem_free(s->big);
+	s->big = NULL;
 }
 
 /* A complete 8-byte header is in s->hdr. */
@@ -314,13 +437,15 @@ static void on_header(amqp_frame_scan_t *s)
 		s->dead = true;
 		return;
 	}
+	s->type = s->hdr[5];
 	s->channel = wire_load_u16(s->hdr + 6);
 	s->body_left = size - 8;
 	s->skip = (size_t)doff * 4 - 8;
+	s->perf_len = s->body_left - s->skip;
 	s->prefix_len = 0;
 	s->want = 0;
-	if (s->hdr[5] == 0 && s->body_left > s->skip) {
-		s->want = s->body_left - s->skip;
+	if (s->type == FRAME_AMQP || s->type == FRAME_SASL) {
+		s->want = s->perf_len;
 		if (s->want > AMQP_FRAME_PREFIX_MAX)
 			s->want = AMQP_FRAME_PREFIX_MAX;
 	}
@@ -337,14 +462,16 @@ static size_t body_bytes(amqp_frame_scan_t *s, const uint8_t *p, size_t n)
 	k = take < s->skip ? take : s->skip;
 	s->skip -= k;
 	used += k;
-	if (s->prefix_len < s->want && used < take) {
+	/* a loop: collected() may raise want for an attach cut short */
+	while (s->prefix_len < s->want && used < take) {
 		k = s->want - s->prefix_len;
 		if (k > take - used)
 			k = take - used;
-		memcpy(s->prefix + s->prefix_len, p + used, k);
+		memcpy((s->big ? s->big : s->prefix) + s->prefix_len, p + used, k);
 		s->prefix_len += k;
+		used += k;
 		if (s->prefix_len == s->want)
-			decode_performative(s);
+			collected(s);
 	}
 	s->body_left -= take;
 	if (s->body_left == 0)
@@ -352,25 +479,32 @@ static size_t body_bytes(amqp_frame_scan_t *s, const uint8_t *p, size_t n)
 	return take;
 }
 
-void amqp_frame_feed(amqp_frame_scan_t *s, const uint8_t *p, size_t n)
+size_t amqp_frame_feed(amqp_frame_scan_t *s, const uint8_t *p, size_t n)
 {
-	while (n > 0 && !s->dead) {
-		size_t k;
+	size_t done = 0;
+
+	if (s->refused)
+		return 0;
+	while (done < n && !s->dead) {
+		size_t left = n - done, k;
 
 		if (s->state == S_BODY) {
-			k = body_bytes(s, p, n);
+			k = body_bytes(s, p, left);
 		} else {
 			k = 8 - s->hdr_len;
-			if (k > n)
-				k = n;
+			if (k > left)
+				k = left;
 			memcpy(s->hdr + s->hdr_len, p, k);
 			s->hdr_len += k;
 			if (s->hdr_len == 8)
 				on_header(s);
 		}
+		if (s->refused)
+			return done;
 		p += k;
-		n -= k;
+		done += k;
 	}
+	return n;
 }
 
 static bool tag_matches(const amqp_frame_pending_t *e, trib_slice_t tag)
@@ -382,7 +516,7 @@ static bool tag_matches(const amqp_frame_pending_t *e, trib_slice_t tag)
 
 uint32_t amqp_frame_take_format(amqp_frame_scan_t *s, trib_slice_t link_name, trib_slice_t tag)
 {
-	amqp_frame_link_t *l = by_name(s, link_name);
+	amqp_frame_link_t *l = by_name(s, link_name, false);
 
 	while (l && l->len > 0) {
 		amqp_frame_pending_t e = l->q[l->head];
@@ -398,9 +532,22 @@ uint32_t amqp_frame_take_format(amqp_frame_scan_t *s, trib_slice_t link_name, tr
 	return 0;
 }
 
+uint32_t amqp_frame_take_caps(amqp_frame_scan_t *s, trib_slice_t link_name, bool receiver)
+{
+	amqp_frame_link_t *l = by_name(s, link_name, receiver);
+	uint32_t caps;
+
+	if (!l)
+		return 0;
+	caps = l->caps;
+	if (receiver)
+		remove_link(s, (size_t)(l - s->links));
+	return caps;
+}
+
 void amqp_frame_forget(amqp_frame_scan_t *s, trib_slice_t link_name)
 {
-	amqp_frame_link_t *l = by_name(s, link_name);
+	amqp_frame_link_t *l = by_name(s, link_name, false);
 
 	if (l)
 		remove_link(s, (size_t)(l - s->links));

@@ -75,6 +75,8 @@ typedef struct amqp_link {
 	atomic_bool woken;       /**< set by the waiter, taken on the proactor */
 	bool waiting;            /**< the waiter is armed (caught up) */
 	bool presettle;          /**< snd-settle-mode settled: deliveries go pre-settled */
+	bool runtime_metric;     /**< com.microsoft:enable-receiver-runtime-metric desired:
+				      each delivery carries the last-enqueued annotations */
 	int64_t next_offset;     /**< next offset to deliver */
 	int64_t min_ts;          /**< enqueued-time filter: skip older records; INT64_MIN = none */
 	uint8_t *batch;          /**< stored bytes being delivered (MEM_AMQP) */

@@ -201,6 +201,257 @@ START_TEST(forget_and_garbage)
 }
 END_TEST
 
+/* ---- desired-capabilities (attach field 12) ---- */
+
+#define METRIC AMQP_FRAME_SYM_RUNTIME_METRIC
+#define GEO "com.microsoft:georeplication"
+
+enum { CAPS_NONE, CAPS_SYMBOL, CAPS_ARRAY, CAPS_ARRAY_OTHER };
+
+static uint8_t big_body[16384];
+
+/* An attach as SDKs send it: a source with address (padded to @p source_bytes) and filter. */
+static void attach_caps(uint16_t channel, const char *name, uint32_t handle, bool role,
+			size_t source_bytes, int caps)
+{
+	static char addr[8192];
+	uint8_t f[12288], src[8192];
+	wire_wr_t w, sw, bw;
+	size_t alen = source_bytes < sizeof(addr) ? source_bytes : sizeof(addr) - 1;
+
+	memset(addr, 'a', alen);
+	addr[alen] = '\0';
+	wire_wr_init(&sw, src, sizeof(src));
+	amqpv_wr_string(&sw, slice_from_cstr(addr)); /* address */
+	amqpv_wr_null(&sw);
+	amqpv_wr_null(&sw);
+	amqpv_wr_null(&sw);
+	amqpv_wr_null(&sw);
+	amqpv_wr_null(&sw);
+	amqpv_wr_null(&sw); /* filter: skipped like any value */
+	wire_wr_init(&w, f, sizeof(f));
+	amqpv_wr_string(&w, slice_from_cstr(name));
+	amqpv_wr_uint(&w, handle);
+	amqpv_wr_bool(&w, role);
+	wire_wr_u8(&w, AMQPV_UBYTE);
+	wire_wr_u8(&w, 2); /* snd-settle-mode mixed */
+	wire_wr_u8(&w, AMQPV_UBYTE);
+	wire_wr_u8(&w, 0);
+	amqpv_wr_descriptor(&w, 0x28); /* source */
+	amqpv_wr_list_header(&w, sw.pos, 7);
+	wire_wr_raw(&w, src, sw.pos);
+	amqpv_wr_descriptor(&w, 0x29); /* target */
+	amqpv_wr_list_header(&w, 0, 0);
+	amqpv_wr_null(&w); /* unsettled */
+	amqpv_wr_bool(&w, false);
+	amqpv_wr_null(&w); /* initial-delivery-count */
+	amqpv_wr_ulong(&w, 1048576); /* max-message-size */
+	amqpv_wr_null(&w); /* offered-capabilities */
+	if (caps == CAPS_SYMBOL) {
+		amqpv_wr_symbol(&w, slice_from_cstr(METRIC));
+	} else if (caps == CAPS_ARRAY || caps == CAPS_ARRAY_OTHER) {
+		const char *syms[2] = {GEO, caps == CAPS_ARRAY ? METRIC : "x:other"};
+		size_t body = 1 + 1; /* count + element constructor */
+
+		for (int i = 0; i < 2; i++)
+			body += 1 + strlen(syms[i]);
+		wire_wr_u8(&w, AMQPV_ARRAY8);
+		wire_wr_u8(&w, (uint8_t)body);
+		wire_wr_u8(&w, 2);
+		wire_wr_u8(&w, AMQPV_SYM8);
+		for (int i = 0; i < 2; i++) {
+			wire_wr_u8(&w, (uint8_t)strlen(syms[i]));
+			wire_wr_raw(&w, syms[i], strlen(syms[i]));
+		}
+	} else {
+		amqpv_wr_null(&w);
+	}
+	amqpv_wr_null(&w); /* properties */
+	ck_assert(wire_wr_fits(&w));
+	wire_wr_init(&bw, big_body, sizeof(big_body));
+	amqpv_wr_descriptor(&bw, 0x12);
+	amqpv_wr_list_header(&bw, w.pos, 14);
+	wire_wr_raw(&bw, f, w.pos);
+	ck_assert(wire_wr_fits(&bw));
+	frame(0, channel, big_body, bw.pos);
+}
+
+static uint32_t caps_of(amqp_frame_scan_t *s, const char *name, bool receiver)
+{
+	return amqp_frame_take_caps(s, slice_from_cstr(name), receiver);
+}
+
+static void build_caps(void)
+{
+	wire_wr_init(&out, stream, sizeof(stream));
+	wire_wr_raw(&out, "AMQP\x00\x01\x00\x00", 8);
+	attach_caps(0, "r1", 0, true, 20, CAPS_SYMBOL);
+	attach_caps(0, "r2", 1, true, 20, CAPS_ARRAY);
+	attach_caps(0, "r3", 2, true, 20, CAPS_ARRAY_OTHER);
+	attach_caps(0, "r4", 3, true, 20, CAPS_NONE);
+	/* a source past the prefix: field 12 comes after 3000 bytes */
+	attach_caps(1, "big", 0, true, 3000, CAPS_ARRAY);
+	attach_caps(0, "s1", 4, false, 20, CAPS_SYMBOL);
+	attach_caps(0, "shared", 5, false, 20, CAPS_NONE);
+	attach_caps(0, "shared", 6, true, 20, CAPS_SYMBOL);
+	attach_caps(0, "gone", 7, true, 20, CAPS_SYMBOL);
+	detach(0, 7); /* detached before its attach was handled: forgotten */
+	transfer(0, 4, "a", 3, false, "x");
+	ck_assert(wire_wr_fits(&out));
+}
+
+static void check_caps(amqp_frame_scan_t *s)
+{
+	ck_assert(!s->dead);
+	ck_assert_ptr_null(amqp_frame_refusal(s));
+	ck_assert_ptr_null(s->big);
+	ck_assert_uint_eq(caps_of(s, "r1", true), AMQP_FRAME_CAP_RUNTIME_METRIC);
+	ck_assert_uint_eq(caps_of(s, "r1", true), 0); /* taken */
+	ck_assert_uint_eq(caps_of(s, "r2", true), AMQP_FRAME_CAP_RUNTIME_METRIC);
+	ck_assert_uint_eq(caps_of(s, "r3", true), 0);
+	ck_assert_uint_eq(caps_of(s, "r4", true), 0);
+	ck_assert_uint_eq(caps_of(s, "big", true), AMQP_FRAME_CAP_RUNTIME_METRIC);
+	ck_assert_uint_eq(caps_of(s, "gone", true), 0);
+	ck_assert_uint_eq(caps_of(s, "shared", false), 0);
+	ck_assert_uint_eq(caps_of(s, "s1", true), 0); /* s1 is a sender */
+	ck_assert_uint_eq(caps_of(s, "shared", true), AMQP_FRAME_CAP_RUNTIME_METRIC);
+	/* senders keep their entry (and their formats) */
+	ck_assert_uint_eq(caps_of(s, "s1", false), AMQP_FRAME_CAP_RUNTIME_METRIC);
+	ck_assert_uint_eq(caps_of(s, "s1", false), AMQP_FRAME_CAP_RUNTIME_METRIC);
+	ck_assert_uint_eq(take(s, "s1", "a"), 3);
+	ck_assert_uint_eq(take(s, "shared", "a"), 0);
+	ck_assert_uint_eq(s->nlinks, 2); /* s1 and the sender "shared" */
+}
+
+START_TEST(caps_in_one_read)
+{
+	amqp_frame_scan_t s;
+
+	build_caps();
+	amqp_frame_init(&s);
+	ck_assert_uint_eq(amqp_frame_feed(&s, stream, out.pos), out.pos);
+	check_caps(&s);
+	amqp_frame_free(&s);
+}
+END_TEST
+
+START_TEST(caps_byte_by_byte)
+{
+	amqp_frame_scan_t s;
+	size_t before = mem_used(MEM_AMQP);
+
+	build_caps();
+	amqp_frame_init(&s);
+	for (size_t i = 0; i < out.pos; i++)
+		ck_assert_uint_eq(amqp_frame_feed(&s, stream + i, 1), 1);
+	check_caps(&s);
+	amqp_frame_free(&s);
+	ck_assert_uint_eq(mem_used(MEM_AMQP), before);
+}
+END_TEST
+
+/* An attach cut short by its frame: decoded from what there is, nothing kept allocated. */
+START_TEST(caps_truncated_attach)
+{
+	amqp_frame_scan_t s;
+	size_t before = mem_used(MEM_AMQP);
+	size_t len;
+
+	wire_wr_init(&out, stream, sizeof(stream));
+	wire_wr_raw(&out, "AMQP\x00\x01\x00\x00", 8);
+	attach_caps(0, "r1", 0, true, 3000, CAPS_SYMBOL);
+	len = out.pos;
+	/* the frame says 40 bytes fewer: the list runs past the performative */
+	wire_store_u32(stream + 8, wire_load_u32(stream + 8) - 40);
+	amqp_frame_init(&s);
+	ck_assert_uint_eq(amqp_frame_feed(&s, stream, len - 40), len - 40);
+	ck_assert_ptr_null(s.big);
+	ck_assert_uint_eq(caps_of(&s, "r1", true), 0);
+	amqp_frame_free(&s);
+	ck_assert_uint_eq(mem_used(MEM_AMQP), before);
+}
+END_TEST
+
+/* ---- SASL: a second sasl-init never reaches Proton ---- */
+
+static void sasl_init_frame(const char *mech)
+{
+	uint8_t f[64];
+	wire_wr_t w;
+
+	wire_wr_init(&w, f, sizeof(f));
+	amqpv_wr_descriptor(&w, 0x41);
+	amqpv_wr_list_header(&w, 1 + 1 + strlen(mech), 1);
+	amqpv_wr_symbol(&w, slice_from_cstr(mech));
+	frame(1, 0, f, w.pos);
+}
+
+/* Builds header, init, AMQP header, init, attach; *second_at / *second_end bound the 2nd init. */
+static void build_double_init(size_t *second_at, size_t *second_end)
+{
+	wire_wr_init(&out, stream, sizeof(stream));
+	wire_wr_raw(&out, "AMQP\x03\x01\x00\x00", 8);
+	sasl_init_frame("ANONYMOUS");
+	wire_wr_raw(&out, "AMQP\x00\x01\x00\x00", 8);
+	*second_at = out.pos;
+	sasl_init_frame("MSSBCBS");
+	*second_end = out.pos;
+	attach(0, "s1", 0, false);
+	ck_assert(wire_wr_fits(&out));
+}
+
+START_TEST(second_sasl_init_refused)
+{
+	amqp_frame_scan_t s;
+	size_t at, end, kept;
+
+	build_double_init(&at, &end);
+	amqp_frame_init(&s);
+	kept = amqp_frame_feed(&s, stream, out.pos);
+	ck_assert_uint_ge(kept, at);
+	ck_assert_uint_lt(kept, end);
+	ck_assert_str_eq(amqp_frame_refusal(&s), "A second sasl-init on one connection.");
+	ck_assert_uint_eq(amqp_frame_feed(&s, stream, out.pos), 0);
+	ck_assert_uint_eq(s.nlinks, 0); /* nothing after the refused frame is read */
+	amqp_frame_free(&s);
+}
+END_TEST
+
+START_TEST(second_sasl_init_byte_by_byte)
+{
+	amqp_frame_scan_t s;
+	size_t at, end, kept = 0, i;
+
+	build_double_init(&at, &end);
+	amqp_frame_init(&s);
+	for (i = 0; i < out.pos && !amqp_frame_refusal(&s); i++)
+		kept += amqp_frame_feed(&s, stream + i, 1);
+	ck_assert_ptr_nonnull(amqp_frame_refusal(&s));
+	ck_assert_uint_eq(kept, end - 1); /* found on the frame's last byte, which is kept back */
+	ck_assert_uint_eq(amqp_frame_feed(&s, stream + i, out.pos - i), 0);
+	amqp_frame_free(&s);
+}
+END_TEST
+
+START_TEST(one_sasl_init_accepted)
+{
+	amqp_frame_scan_t s;
+
+	wire_wr_init(&out, stream, sizeof(stream));
+	wire_wr_raw(&out, "AMQP\x03\x01\x00\x00", 8);
+	sasl_init_frame("PLAIN");
+	frame(1, 0, (const uint8_t *)"\x00\x53\x44\x45", 4); /* sasl-outcome: not an init */
+	wire_wr_raw(&out, "AMQP\x00\x01\x00\x00", 8);
+	attach(0, "s1", 0, false);
+	amqp_frame_init(&s);
+	ck_assert_uint_eq(amqp_frame_feed(&s, stream, out.pos), out.pos);
+	ck_assert_ptr_null(amqp_frame_refusal(&s));
+	ck_assert_uint_eq(s.sasl_inits, 1);
+	ck_assert_uint_eq(s.nlinks, 1);
+	amqp_frame_free(&s);
+}
+END_TEST
+
 /* ---- a real Proton client and server transport, bytes pumped in memory ---- */
 
 typedef struct peer {
@@ -358,6 +609,12 @@ static Suite *suite(void)
 	tcase_add_test(tc, tags_resync_and_detach);
 	tcase_add_test(tc, forget_and_garbage);
 	tcase_add_test(tc, real_proton_client);
+	tcase_add_test(tc, caps_in_one_read);
+	tcase_add_test(tc, caps_byte_by_byte);
+	tcase_add_test(tc, caps_truncated_attach);
+	tcase_add_test(tc, second_sasl_init_refused);
+	tcase_add_test(tc, second_sasl_init_byte_by_byte);
+	tcase_add_test(tc, one_sasl_init_accepted);
 	suite_add_tcase(s, tc);
 	return s;
 }

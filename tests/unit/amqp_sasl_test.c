@@ -13,6 +13,7 @@
 #include <proton/transport.h>
 #include <string.h>
 
+#include "amqp_frame.h"
 #include "auth.h"
 #include "mem.h"
 
@@ -308,26 +309,38 @@ START_TEST(unknown_mechanism_refused)
 }
 END_TEST
 
-START_TEST(second_init_fails_transport)
+/*
+ * A second sasl-init is refused by the frame scanner that sits in front of
+ * Proton in amqp_conn: Proton 0.37's pn_do_init would leak the mechanism
+ * name it copied for the first (so this test is also an LSan check), and
+ * the plugin's own guard against it is never reached.
+ */
+START_TEST(second_init_refused_before_proton)
 {
 	static const uint8_t hdr[8] = {'A', 'M', 'Q', 'P', 3, 1, 0, 0};
 	uint8_t out[1024], frame[128];
-	size_t n;
+	amqp_frame_scan_t scan;
+	size_t n, kept;
 	side_t s;
 
 	server_new(&s, true);
+	amqp_frame_init(&scan);
+	ck_assert_uint_eq(amqp_frame_feed(&scan, hdr, sizeof(hdr)), sizeof(hdr));
 	(void)exchange(&s, hdr, sizeof(hdr), out, sizeof(out));
 	/* Proton dispatches a SASL frame even after the AMQP header */
 	n = sasl_init(frame, "ANONYMOUS");
 	memcpy(frame + n, "AMQP\0\1\0\0", 8);
 	n += 8;
 	n += sasl_init(frame + n, "MSSBCBS");
-	(void)exchange(&s, frame, n, out, sizeof(out));
-	ck_assert(pn_condition_is_set(pn_transport_condition(s.t)));
-	ck_assert_str_eq(pn_condition_get_name(pn_transport_condition(s.t)),
-			 "amqp:unauthorized-access");
-	ck_assert_ptr_nonnull(
-		strstr(pn_condition_get_description(pn_transport_condition(s.t)), "second sasl-init"));
+	kept = amqp_frame_feed(&scan, frame, n);
+	ck_assert_uint_lt(kept, n);
+	ck_assert_ptr_nonnull(strstr(amqp_frame_refusal(&scan), "second sasl-init"));
+	(void)exchange(&s, frame, kept, out, sizeof(out));
+	ck_assert_int_eq(pn_sasl_outcome(pn_sasl(s.t)), PN_SASL_OK);
+	ck_assert_str_eq(pn_sasl_get_mech(pn_sasl(s.t)), "ANONYMOUS");
+	/* amqp_conn then ends the input */
+	(void)pn_transport_close_tail(s.t);
+	amqp_frame_free(&scan);
 	pn_transport_unbind(s.t);
 	pn_transport_free(s.t);
 	pn_connection_free(s.c);
@@ -413,7 +426,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, mssbcbs_offered_and_accepted);
 	tcase_add_test(tc, unknown_mechanism_refused);
 	tcase_add_test(tc, plain_malformed_refused);
-	tcase_add_test(tc, second_init_fails_transport);
+	tcase_add_test(tc, second_init_refused_before_proton);
 	tcase_add_test(tc, without_policies_plain_has_no_grant);
 	tcase_add_test(tc, strings_freed_with_transport);
 	suite_add_tcase(s, tc);

@@ -3,7 +3,8 @@
  * real Proton client (a pn_connection_driver_t over a blocking loopback
  * socket). The client can rewrite the message-format of its transfer
  * frames, which Proton 0.37 cannot set, to send Event Hubs batches
- * (0x80013700).
+ * (0x80013700), and the desired-capabilities of its receivers' attach
+ * frames (Proton 0.37 has no link capabilities either).
  */
 #include "amqp_server.h"
 
@@ -96,6 +97,7 @@ typedef struct cli {
 	pn_connection_driver_t d;
 	pn_connection_t *c;
 	uint32_t format; /* non-zero: written into every outgoing transfer */
+	const char *desire; /* non-NULL: desired-capabilities symbol of receiver attaches */
 	uint8_t *obuf;   /* output not yet written (whole frames are rewritten) */
 	size_t olen, ocap;
 	uint8_t carry[256]; /* payload bytes moved to the next transfer frame */
@@ -210,7 +212,68 @@ static void send_all(int fd, const uint8_t *p, size_t n)
 	}
 }
 
-/* Writes the driver's output, rewriting whole transfer frames when asked. */
+/* Re-encodes a receiver's attach frame with desired-capabilities (field 12) = k->desire. */
+static size_t patch_attach(cli_t *k, const uint8_t *f, size_t n, uint8_t *out)
+{
+	wire_rd_t rd;
+	wire_wr_t body, w;
+	amqpv_t fields[14];
+	uint8_t code, buf[4096];
+	uint32_t count, i;
+
+	wire_rd_init(&rd, f + 8, n - 8);
+	(void)wire_rd_raw(&rd, 3); /* 0x00 0x53 0x12 */
+	code = wire_rd_u8(&rd);
+	if (code == AMQPV_LIST8) {
+		(void)wire_rd_u8(&rd);
+		count = wire_rd_u8(&rd);
+	} else {
+		ck_assert_int_eq(code, AMQPV_LIST32);
+		(void)wire_rd_u32(&rd);
+		count = wire_rd_u32(&rd);
+	}
+	ck_assert_uint_le(count, 14);
+	for (i = 0; i < count; i++)
+		ck_assert(amqpv_rd(&rd, &fields[i]));
+	wire_wr_init(&body, buf, sizeof(buf));
+	for (i = 0; i < count || i < 13; i++) {
+		if (i == 12)
+			amqpv_wr_symbol(&body, slice_from_cstr(k->desire));
+		else if (i < count)
+			wire_wr_raw(&body, fields[i].raw.ptr, fields[i].raw.len);
+		else
+			amqpv_wr_null(&body);
+	}
+	ck_assert(wire_wr_fits(&body));
+	wire_wr_init(&w, out, 300 * 1024);
+	wire_wr_u32(&w, 0);
+	wire_wr_raw(&w, f + 4, 4);
+	wire_wr_raw(&w, "\x00\x53\x12", 3);
+	amqpv_wr_list_header(&w, body.pos, i);
+	wire_wr_raw(&w, buf, body.pos);
+	ck_assert(wire_wr_fits(&w));
+	wire_store_u32(out, (uint32_t)w.pos);
+	return w.pos;
+}
+
+/* True for an attach frame (doff 2, code 0x12) whose role is receiver. */
+static bool receiver_attach(const uint8_t *p, size_t n)
+{
+	wire_rd_t rd;
+	amqpv_t v;
+	bool role = false;
+
+	if (n < 12 || p[5] != 0 || p[8] != 0 || p[10] != 0x12)
+		return false;
+	wire_rd_init(&rd, p + 11, n - 11);
+	if (!amqpv_rd(&rd, &v) || !amqpv_elements(&v, &rd))
+		return false;
+	amqpv_rd_skip(&rd); /* name */
+	amqpv_rd_skip(&rd); /* handle */
+	return amqpv_rd(&rd, &v) && amqpv_get_bool(&v, &role) && role;
+}
+
+/* Writes the driver's output, rewriting whole transfer / attach frames when asked. */
 static void cli_flush(cli_t *k)
 {
 	pn_bytes_t out;
@@ -231,7 +294,7 @@ static void cli_flush(cli_t *k)
 		const uint8_t *p = k->obuf + at;
 		size_t n;
 
-		if (!k->format) {
+		if (!k->format && !k->desire) {
 			n = k->olen - at;
 			send_all(k->fd, p, n);
 		} else {
@@ -240,8 +303,10 @@ static void cli_flush(cli_t *k)
 			n = memcmp(p, "AMQP", 4) == 0 ? 8 : wire_load_u32(p);
 			if (k->olen - at < n)
 				break; /* a partial frame: wait for the rest */
-			if (n > 11 && p[5] == 0 && p[8] == 0 && p[10] == 0x14)
+			if (k->format && n > 11 && p[5] == 0 && p[8] == 0 && p[10] == 0x14)
 				send_all(k->fd, patched, patch_transfer(k, p, n, patched));
+			else if (k->desire && receiver_attach(p, n))
+				send_all(k->fd, patched, patch_attach(k, p, n, patched));
 			else
 				send_all(k->fd, p, n);
 		}
@@ -547,6 +612,121 @@ START_TEST(send_then_receive)
 		ck_assert(!annotation(g.msgs[i], "x-opt-partition-key", &d));
 	}
 	got_free(&g);
+	cli_close(&k);
+}
+END_TEST
+
+/* Delivery annotation @p key of @p m (Proton calls the section "instructions"). */
+static bool delivery_annotation(pn_message_t *m, const char *key, pn_data_t **at)
+{
+	pn_data_t *d = pn_message_instructions(m);
+	size_t n;
+
+	pn_data_rewind(d);
+	if (!pn_data_next(d) || pn_data_type(d) != PN_MAP)
+		return false;
+	n = pn_data_get_map(d);
+	pn_data_enter(d);
+	for (size_t i = 0; i < n / 2; i++) {
+		pn_bytes_t k;
+
+		pn_data_next(d);
+		ck_assert_int_eq(pn_data_type(d), PN_SYMBOL);
+		k = pn_data_get_symbol(d);
+		pn_data_next(d);
+		if (k.size == strlen(key) && memcmp(k.start, key, k.size) == 0) {
+			*at = d;
+			return true;
+		}
+	}
+	return false;
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The runtime-metric annotations of @p m: last sequence number @p last, times in range. */
+static void runtime_info_is(pn_message_t *m, int64_t last, int64_t t0, int64_t t1)
+{
+	pn_data_t *d;
+	pn_bytes_t s;
+	char want[24];
+	int64_t enq;
+
+	ck_assert_uint_eq(pn_data_size(pn_message_instructions(m)), 9); /* a map of 4 entries */
+	ck_assert(delivery_annotation(m, "last_enqueued_sequence_number", &d));
+	ck_assert_int_eq(pn_data_type(d), PN_LONG);
+	ck_assert_int_eq(pn_data_get_long(d), last);
+	ck_assert(delivery_annotation(m, "last_enqueued_offset", &d));
+	ck_assert_int_eq(pn_data_type(d), PN_STRING);
+	s = pn_data_get_string(d);
+	snprintf(want, sizeof(want), "%lld", (long long)last);
+	ck_assert_uint_eq(s.size, strlen(want));
+	ck_assert(memcmp(s.start, want, s.size) == 0);
+	ck_assert(delivery_annotation(m, "last_enqueued_time_utc", &d));
+	ck_assert_int_eq(pn_data_type(d), PN_TIMESTAMP);
+	enq = pn_data_get_timestamp(d);
+	ck_assert_int_ge(enq, t0);
+	ck_assert_int_le(enq, t1);
+	ck_assert(delivery_annotation(m, "runtime_info_retrieval_time_utc", &d));
+	ck_assert_int_eq(pn_data_type(d), PN_TIMESTAMP);
+	ck_assert_int_ge(pn_data_get_timestamp(d), enq);
+	ck_assert_int_le(pn_data_get_timestamp(d), wall_ms());
+}
+
+/*
+ * com.microsoft:enable-receiver-runtime-metric in a receiver's attach: each
+ * delivery carries the partition's last event (reference §1.5) in
+ * delivery annotations; a receiver that did not ask gets none.
+ */
+START_TEST(receiver_runtime_metric)
+{
+	cli_t k, plain;
+	pn_link_t *s, *r, *r2;
+	got_t g;
+	pn_data_t *d;
+	int64_t t0 = wall_ms(), t1;
+
+	cli_open(&k, true);
+	s = cli_sender(&k, "s1", "eh1/Partitions/1");
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(send_msg(&k, s, "ev", NULL, i), PN_ACCEPTED);
+	t1 = wall_ms();
+	k.desire = "com.microsoft:enable-receiver-runtime-metric";
+	r = cli_receiver(&k, "eh1/ConsumerGroups/$Default/Partitions/1",
+			 "amqp.annotation.x-opt-offset > '-1'", false);
+	k.desire = NULL;
+	ck_assert(pn_link_state(r) & PN_REMOTE_ACTIVE);
+	receive(&k, r, 3, &g);
+	for (int i = 0; i < 3; i++) {
+		ck_assert_int_eq(seqno(g.msgs[i]), i);
+		runtime_info_is(g.msgs[i], 2, t0, t1);
+		body_is(g.msgs[i], "ev");
+	}
+	got_free(&g);
+	/* a newer event moves the figures of the next delivery */
+	t0 = wall_ms();
+	ck_assert_int_eq(send_msg(&k, s, "ev", NULL, 3), PN_ACCEPTED);
+	receive(&k, r, 1, &g);
+	ck_assert_int_eq(seqno(g.msgs[0]), 3);
+	runtime_info_is(g.msgs[0], 3, t0, wall_ms());
+	got_free(&g);
+	/* the same link name on another connection, without the capability */
+	cli_open(&plain, true);
+	r2 = cli_receiver(&plain, "eh1/ConsumerGroups/$Default/Partitions/1",
+			  "amqp.annotation.x-opt-offset > '-1'", false);
+	receive(&plain, r2, 4, &g);
+	for (int i = 0; i < 4; i++) {
+		ck_assert_uint_eq(pn_data_size(pn_message_instructions(g.msgs[i])), 0);
+		ck_assert(!delivery_annotation(g.msgs[i], "last_enqueued_sequence_number", &d));
+	}
+	got_free(&g);
+	cli_close(&plain);
 	cli_close(&k);
 }
 END_TEST
@@ -1310,6 +1490,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, stop_closes_connections);
 	tcase_add_test(tc, management_and_cbs);
 	tcase_add_test(tc, time_filter_and_publisher);
+	tcase_add_test(tc, receiver_runtime_metric);
 	tcase_add_checked_fixture(small, setup_small, teardown);
 	tcase_set_timeout(small, 30);
 	tcase_add_test(small, oversize_and_multiframe);
