@@ -17,6 +17,7 @@
 #include "gw_config.h"
 #include "http_server.h"
 #include "kafka_server.h"
+#include "koffset.h"
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
@@ -27,6 +28,7 @@ typedef struct gw {
 	gw_config_t cfg;
 	store_t *store;
 	ns_t *ns;
+	koffset_t *offsets;
 	auth_t *auth;
 	kafka_server_t *kafka;
 	amqp_server_t *amqp;
@@ -72,6 +74,8 @@ static trib_err_t open_storage(gw_t *gw)
 		if (err)
 			log_error("cannot set up event hub %s: %s", h->name, trib_strerror(err));
 	}
+	if (!err && (err = koffset_open(gw->ns, &gw->offsets)))
+		log_error("cannot load the Kafka committed offsets: %s", trib_strerror(err));
 	return err;
 }
 
@@ -119,6 +123,7 @@ static trib_err_t start_heads(gw_t *gw)
 		.node_id = 0,
 		.max_request_bytes = (uint32_t)gw->cfg.kafka_max_request_bytes,
 		.max_message_bytes = (uint32_t)gw->cfg.max_message_bytes + RB_LOG_OVERHEAD,
+		.offsets = gw->offsets,
 	};
 	amqp_server_opts_t ao = {
 		.host = gw->cfg.host,
@@ -156,6 +161,7 @@ static void shutdown_all(gw_t *gw)
 	amqp_server_stop(&gw->amqp);
 	kafka_server_stop(&gw->kafka);
 	store_close(&gw->store);
+	koffset_close(&gw->offsets);
 	ns_close(&gw->ns);
 	auth_close(&gw->auth);
 	gw_config_free(&gw->cfg);

@@ -10,6 +10,9 @@ static const kafka_api_t apis[] = {
 	{KAFKA_API_FETCH, "Fetch", 4, 11, 0, 11, 12},
 	{KAFKA_API_LIST_OFFSETS, "ListOffsets", 0, 5, 0, 5, 6},
 	{KAFKA_API_METADATA, "Metadata", 0, 8, 0, 8, 9},
+	{KAFKA_API_OFFSET_COMMIT, "OffsetCommit", 0, 7, 0, 7, 8},
+	{KAFKA_API_OFFSET_FETCH, "OffsetFetch", 0, 5, 0, 5, 6},
+	{KAFKA_API_FIND_COORDINATOR, "FindCoordinator", 0, 2, 0, 2, 3},
 	{KAFKA_API_API_VERSIONS, "ApiVersions", 0, 3, 0, 3, 3},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopics", 0, 4, 0, 4, 5},
 };

@@ -9,6 +9,7 @@
 #include "handle/fetch_handle.h"
 #include "handle/list_offsets_handle.h"
 #include "handle/metadata_handle.h"
+#include "handle/offset_handle.h"
 #include "handle/produce_handle.h"
 #include "kafka_api.h"
 #include "kafka_err.h"
@@ -25,6 +26,12 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_list_offsets_handle(req, body);
 	case KAFKA_API_METADATA:
 		return kafka_metadata_handle(req, body);
+	case KAFKA_API_OFFSET_COMMIT:
+		return kafka_offset_commit_handle(req, body);
+	case KAFKA_API_OFFSET_FETCH:
+		return kafka_offset_fetch_handle(req, body);
+	case KAFKA_API_FIND_COORDINATOR:
+		return kafka_find_coordinator_handle(req, body);
 	case KAFKA_API_API_VERSIONS:
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:

@@ -25,6 +25,8 @@
 #include "kafka_arena.h"
 #include "kafka_frame.h"
 #include "kafka_wake.h"
+#include "kgroup.h"
+#include "koffset.h"
 #include "ns.h"
 
 typedef struct kafka_conn kafka_conn_t;
@@ -36,6 +38,8 @@ typedef struct kafka_req kafka_req_t;
  */
 typedef struct kafka_env {
 	ns_t *ns;                    /**< borrowed, outlives the server */
+	koffset_t *offsets;          /**< borrowed committed offsets; NULL: no groups */
+	kgroup_t *groups;            /**< owned by the server: Kafka consumer groups */
 	const char *advertised_host; /**< owned copy: host given in Metadata */
 	int32_t port;                /**< advertised port (the bound one) */
 	int32_t node_id;             /**< broker id */

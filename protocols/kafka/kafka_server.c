@@ -273,6 +273,7 @@ static trib_err_t setup(kafka_server_t *s, ns_t *ns, const kafka_server_opts_t *
 	memcpy(copy, adv, len + 1);
 	s->env.advertised_host = copy;
 	s->env.ns = ns;
+	s->env.offsets = opts->offsets;
 	s->env.node_id = opts->node_id;
 	s->env.max_request_bytes = opts->max_request_bytes ? opts->max_request_bytes
 							    : KAFKA_FRAME_DEFAULT_MAX;

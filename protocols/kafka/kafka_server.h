@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 
+#include "koffset.h"
 #include "ns.h"
 #include "trib_err.h"
 
@@ -25,6 +26,9 @@ typedef struct kafka_server_opts {
 	uint32_t max_message_bytes;  /**< largest record batch a producer may send, bytes
 					  (Kafka's message.max.bytes, log overhead included);
 					  larger gets MESSAGE_TOO_LARGE; 0 = 1048588 */
+	koffset_t *offsets;          /**< committed offsets (borrowed, outlives the server);
+					  NULL: FindCoordinator, the group and offset APIs
+					  answer COORDINATOR_NOT_AVAILABLE */
 } kafka_server_opts_t;
 
 /**

@@ -23,8 +23,11 @@
 #include "api/api_versions.h"
 #include "api/create_topics.h"
 #include "api/fetch.h"
+#include "api/find_coordinator.h"
 #include "api/list_offsets.h"
 #include "api/metadata.h"
+#include "api/offset_commit.h"
+#include "api/offset_fetch.h"
 #include "api/produce.h"
 #include "kafka_api.h"
 #include "kafka_frame.h"
@@ -288,6 +291,9 @@ static const api_case_t cases[] = {
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
 	{KAFKA_API_LIST_OFFSETS, "ListOffsetsRequest", "ListOffsetsResponse"},
 	{KAFKA_API_METADATA, "MetadataRequest", "MetadataResponse"},
+	{KAFKA_API_OFFSET_COMMIT, "OffsetCommitRequest", "OffsetCommitResponse"},
+	{KAFKA_API_OFFSET_FETCH, "OffsetFetchRequest", "OffsetFetchResponse"},
+	{KAFKA_API_FIND_COORDINATOR, "FindCoordinatorRequest", "FindCoordinatorResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 };
@@ -346,6 +352,9 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_metadata_req_t m;
 		kafka_api_versions_req_t av;
 		kafka_create_topics_req_t c;
+		kafka_offset_commit_req_t oc;
+		kafka_offset_fetch_req_t of;
+		kafka_find_coordinator_req_t fc;
 	} u;
 
 	switch (key) {
@@ -355,6 +364,9 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_METADATA: return kafka_metadata_req_decode(rd, v, a, &u.m);
 	case KAFKA_API_API_VERSIONS: return kafka_api_versions_req_decode(rd, v, &u.av);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
+	case KAFKA_API_OFFSET_COMMIT: return kafka_offset_commit_req_decode(rd, v, a, &u.oc);
+	case KAFKA_API_OFFSET_FETCH: return kafka_offset_fetch_req_decode(rd, v, a, &u.of);
+	case KAFKA_API_FIND_COORDINATOR: return kafka_find_coordinator_req_decode(rd, v, &u.fc);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
 }
@@ -408,6 +420,10 @@ static kafka_fetch_topic_resp_t fe_topic = {{(const uint8_t *)"t", 1}, 1, &fe_pa
 static kafka_list_offsets_partition_resp_t lo_part = {0, 0, one_offset, 1, -1, 0, 0};
 static kafka_list_offsets_topic_resp_t lo_topic = {{(const uint8_t *)"t", 1}, 1, &lo_part};
 static kafka_create_topics_topic_resp_t ct_topic = {{(const uint8_t *)"t", 1}, 0, {NULL, 0}};
+static kafka_offset_commit_partition_resp_t oc_part = {0, 0};
+static kafka_offset_commit_topic_resp_t oc_topic = {{(const uint8_t *)"t", 1}, 1, &oc_part};
+static kafka_offset_fetch_partition_resp_t of_part = {0, 5, 0, {(const uint8_t *)"m", 1}, 0};
+static kafka_offset_fetch_topic_resp_t of_topic = {{(const uint8_t *)"t", 1}, 1, &of_part};
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
@@ -417,6 +433,9 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
 	kafka_list_offsets_resp_t lo = {0, 1, &lo_topic};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
+	kafka_offset_commit_resp_t oc = {0, 1, &oc_topic};
+	kafka_offset_fetch_resp_t of = {0, 1, &of_topic, 0};
+	kafka_find_coordinator_resp_t fc = {0, 0, {NULL, 0}, 0, {(const uint8_t *)"h", 1}, 9092};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
 
@@ -427,6 +446,9 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_METADATA: fn = kafka_metadata_resp_write, body = &md; break;
 	case KAFKA_API_API_VERSIONS: fn = kafka_api_versions_resp_write, body = &av; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;
+	case KAFKA_API_OFFSET_COMMIT: fn = kafka_offset_commit_resp_write, body = &oc; break;
+	case KAFKA_API_OFFSET_FETCH: fn = kafka_offset_fetch_resp_write, body = &of; break;
+	case KAFKA_API_FIND_COORDINATOR: fn = kafka_find_coordinator_resp_write, body = &fc; break;
 	}
 	ck_assert_ptr_nonnull(fn);
 	/* header v0 for every response here (ApiVersions always; the rest are non-flexible) */

@@ -18,6 +18,7 @@
 #include "hub.h"
 #include "kafka_err.h"
 #include "kafka_topic.h"
+#include "koffset.h"
 #include "log.h"
 #include "mem.h"
 
@@ -106,20 +107,24 @@ static trib_err_t all_topics(md_ctx_t *c, kafka_metadata_topic_t **out, int32_t 
 	hub_t **hubs = NULL;
 	size_t n = 0;
 	kafka_metadata_topic_t *ts;
+	int32_t k = 0;
 	trib_err_t err = ns_hub_list(c->req->env->ns, &hubs, &n);
 
 	if (err)
 		return err;
 	ts = kafka_arena_calloc(&c->req->arena, n, sizeof(*ts));
 	for (size_t i = 0; ts && i < n; i++) {
-		if (!fill_hub(c, hubs[i], &ts[i]))
+		/* the committed-offsets log is internal: listed only when asked for by name */
+		if (strcmp(hub_name(hubs[i]), KOFFSET_HUB) == 0)
+			continue;
+		if (!fill_hub(c, hubs[i], &ts[k++]))
 			ts = NULL;
 	}
 	mem_free(hubs);
 	if (!ts)
 		return TRIB_ERR_NOMEM;
 	*out = ts;
-	*count = (int32_t)n;
+	*count = k;
 	return TRIB_OK;
 }
 
