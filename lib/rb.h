@@ -64,10 +64,15 @@ typedef struct rb_kv {
 	trib_slice_t value;
 } rb_kv_t;
 
+/**
+ * Record iterator. For a compressed batch it owns the decompressed records
+ * (MEM_CORE): the records' slices borrow that buffer until rb_iter_free.
+ */
 typedef struct rb_iter {
 	wire_rd_t rd;
 	rb_header_t h;
 	int32_t left;
+	uint8_t *owned; /**< decompressed records section, or NULL (uncompressed batch) */
 } rb_iter_t;
 
 typedef struct rb_builder {
@@ -99,11 +104,13 @@ size_t rb_size(const rb_header_t *h);
 trib_err_t rb_check(const uint8_t *p, size_t len, rb_header_t *h) TRIB_MUST_CHECK;
 
 /**
- * Checks the records of a batch that passed rb_check: for an uncompressed
- * batch every record decodes, uses all bytes, the count matches
- * recordsCount and offset deltas run 0..lastOffsetDelta. Compressed batches
- * give TRIB_ERR_UNSUPPORTED (the codecs are a later issue); malformed ones
- * TRIB_ERR_CORRUPT.
+ * Checks the records of a batch that passed rb_check: every record decodes,
+ * uses all bytes, the count matches recordsCount and offset deltas run
+ * 0..lastOffsetDelta. Compressed batches (gzip, snappy, lz4, zstd: lib/rbz.h)
+ * are decompressed into a temporary buffer for the check and left as they
+ * are. Errors: TRIB_ERR_CORRUPT (malformed records or compressed stream),
+ * TRIB_ERR_UNSUPPORTED (codec 5-7), TRIB_ERR_TOO_LARGE (records over
+ * RBZ_MAX_DECOMPRESSED once decompressed), TRIB_ERR_NOMEM.
  * @thread any  @locks none
  */
 trib_err_t rb_validate_records(const uint8_t *p, size_t len, const rb_header_t *h) TRIB_MUST_CHECK;
@@ -120,11 +127,24 @@ void rb_stamp_append_time(uint8_t *p, size_t len, int64_t ts_ms);
 
 /**
  * Starts iterating the records of the whole batch at @p p (@p len bytes,
- * borrowed for the iterator's life). Does not check the CRC.
- * Errors as rb_header_parse, plus TRIB_ERR_UNSUPPORTED for compressed batches.
+ * borrowed for the iterator's life). Does not check the CRC. A compressed
+ * batch's records are decompressed here (rbz_decompress, at most
+ * RBZ_MAX_DECOMPRESSED bytes, counted under MEM_CORE) into a buffer the
+ * iterator owns: call rb_iter_free when done with the records (an
+ * uncompressed batch allocates nothing, but calling it is always right).
+ * Errors as rb_header_parse, plus TRIB_ERR_CORRUPT (negative count, bad
+ * compressed stream), TRIB_ERR_UNSUPPORTED (codec 5-7),
+ * TRIB_ERR_TOO_LARGE, TRIB_ERR_NOMEM; after an error nothing is owned.
  * @thread any  @locks none
  */
 trib_err_t rb_iter_init(rb_iter_t *it, const uint8_t *p, size_t len) TRIB_MUST_CHECK;
+
+/**
+ * Frees the decompressed records an iterator owns; its records' slices die
+ * with them. Safe on an iterator whose init failed, on a zeroed one, and twice.
+ * @thread the iterator's  @locks none
+ */
+void rb_iter_free(rb_iter_t *it);
 
 /**
  * Decodes the next record into @p r. Returns 1 for a record, 0 at the end,

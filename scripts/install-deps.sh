@@ -11,9 +11,9 @@
 set -euo pipefail
 
 BUILD_PKGS=(meson ninja-build pkg-config gcc libisal-dev libjansson-dev libqpid-proton11-dev
-	libmicrohttpd-dev libssl-dev)
+	libmicrohttpd-dev libssl-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev)
 TEST_PKGS=(check librdkafka-dev kcat curl python3 python3-confluent-kafka python3-kafka
-	python3-qpid-proton)
+	python3-snappy python3-lz4 python3-zstandard python3-qpid-proton)
 
 pkgs=("${BUILD_PKGS[@]}")
 case "${1:-}" in

@@ -256,6 +256,7 @@ trib_err_t amqp_recv_open(amqp_link_t *l, trib_slice_t cg, const char **cond, ch
 
 static void drop_batch(amqp_link_t *l)
 {
+	rb_iter_free(&l->it);
 	mem_free(l->batch);
 	l->batch = NULL;
 	l->batch_len = l->batch_pos = 0;
@@ -314,7 +315,7 @@ static int open_batch(amqp_link_t *l)
 		amqp_link_fail(
 			l, err,
 			err == TRIB_ERR_UNSUPPORTED
-				? "A compressed record batch cannot be delivered over AMQP yet."
+				? "A stored record batch uses an unknown compression codec."
 				: "A stored record batch could not be decoded.");
 		return -1;
 	}
@@ -324,6 +325,7 @@ static int open_batch(amqp_link_t *l)
 		if (after > l->next_offset)
 			l->next_offset = after;
 		l->batch_pos += rb_size(&l->it.h);
+		rb_iter_free(&l->it);
 		return 1;
 	}
 	l->in_batch = true;
@@ -356,6 +358,7 @@ static int next_record(amqp_link_t *l, rb_record_t *r)
 			}
 			l->in_batch = false;
 			l->batch_pos += rb_size(&l->it.h);
+			rb_iter_free(&l->it);
 			continue;
 		}
 		if (l->batch && l->batch_pos < l->batch_len) {

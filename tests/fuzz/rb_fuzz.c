@@ -34,6 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			while (rb_headers_next(&hrd, &n, &v))
 				;
 		}
+		rb_iter_free(&it);
 	}
 	free(copy);
 	return 0;

@@ -756,12 +756,22 @@ START_TEST(produce_errors)
 	ck_assert_int_eq(read_produce(fd, 2, 3).error, 3);
 	send_req(fd, 0, 3, 3, false, produce_body(3, 2, "eh1", 0, rec, len));
 	ck_assert_int_eq(read_produce(fd, 3, 3).error, 21); /* INVALID_REQUIRED_ACKS */
-	/* gzip attribute: UNSUPPORTED_COMPRESSION_TYPE (the CRC is made valid again) */
-	wire_store_u16(rec + 21, 1);
+	/* codec 5: UNSUPPORTED_COMPRESSION_TYPE (the CRC is made valid again) */
+	wire_store_u16(rec + 21, 5);
 	rb_stamp_append_time(rec, len, 1000);
 	send_req(fd, 0, 3, 4, false, produce_body(3, 1, "eh1", 0, rec, len));
 	p = read_produce(fd, 4, 3);
 	ck_assert_int_eq(p.error, 76);
+	/* zstd before Produce v7: UNSUPPORTED_COMPRESSION_TYPE, as Kafka answers */
+	wire_store_u16(rec + 21, 4);
+	rb_stamp_append_time(rec, len, 1000);
+	send_req(fd, 0, 3, 6, false, produce_body(3, 1, "eh1", 0, rec, len));
+	ck_assert_int_eq(read_produce(fd, 6, 3).error, 76);
+	/* gzip bits over records that are no gzip stream: CORRUPT_MESSAGE */
+	wire_store_u16(rec + 21, 1);
+	rb_stamp_append_time(rec, len, 1000);
+	send_req(fd, 0, 3, 7, false, produce_body(3, 1, "eh1", 0, rec, len));
+	ck_assert_int_eq(read_produce(fd, 7, 3).error, 2);
 	mem_free(rec);
 	/* a batch over message.max.bytes: MESSAGE_TOO_LARGE */
 	rec = batch(MAX_MESSAGE / 8, &len);

@@ -29,6 +29,7 @@
 #include "kafka_err.h"
 #include "log.h"
 #include "rb.h"
+#include "rbz.h"
 
 typedef struct prod_state prod_state_t;
 
@@ -79,9 +80,13 @@ static void append_run(kafka_wake_t *w)
 /*
  * Checks every batch in @records (each at most @max_bytes, Kafka's
  * message.max.bytes); returns 0 and the batch count, or the
- * Kafka error for the partition.
+ * Kafka error for the partition. Compressed batches (gzip, snappy, lz4,
+ * zstd) are decompressed by rb_validate_records only to be checked and are
+ * stored as sent; codecs 5-7 give UNSUPPORTED_COMPRESSION_TYPE, and so does
+ * zstd before Produce v7, as Kafka answers (KIP-110).
  */
-static int16_t check_batches(uint32_t max_bytes, trib_slice_t records, int *count)
+static int16_t check_batches(uint32_t max_bytes, int16_t version, trib_slice_t records,
+			     int *count)
 {
 	size_t pos = 0;
 
@@ -109,6 +114,8 @@ static int16_t check_batches(uint32_t max_bytes, trib_slice_t records, int *coun
 		/* no transactions here (no InitProducerId) */
 		if (!err && (h.attributes & (RB_ATTR_TRANSACTIONAL | RB_ATTR_CONTROL)))
 			return KAFKA_ERR_INVALID_RECORD;
+		if (!err && (h.attributes & RB_ATTR_COMPRESSION_MASK) == RBZ_ZSTD && version < 7)
+			return KAFKA_ERR_UNSUPPORTED_COMPRESSION_TYPE;
 		if (!err)
 			err = rb_validate_records(b, size, &h);
 		if (err)
@@ -177,7 +184,8 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 		r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return;
 	}
-	r->error_code = check_batches(st->req->env->max_message_bytes, q->records, &batches);
+	r->error_code = check_batches(st->req->env->max_message_bytes, st->req->hdr.api_version,
+				      q->records, &batches);
 	if (!r->error_code)
 		append_partition(st, p, q->records, r);
 	r->log_start_offset = part_log_start(p);
