@@ -7,6 +7,7 @@
 #include "handle/api_versions_handle.h"
 #include "handle/create_topics_handle.h"
 #include "handle/fetch_handle.h"
+#include "handle/group_handle.h"
 #include "handle/list_offsets_handle.h"
 #include "handle/metadata_handle.h"
 #include "handle/offset_handle.h"
@@ -32,6 +33,14 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_offset_fetch_handle(req, body);
 	case KAFKA_API_FIND_COORDINATOR:
 		return kafka_find_coordinator_handle(req, body);
+	case KAFKA_API_JOIN_GROUP:
+		return kafka_join_group_handle(req, body);
+	case KAFKA_API_HEARTBEAT:
+		return kafka_heartbeat_handle(req, body);
+	case KAFKA_API_LEAVE_GROUP:
+		return kafka_leave_group_handle(req, body);
+	case KAFKA_API_SYNC_GROUP:
+		return kafka_sync_group_handle(req, body);
 	case KAFKA_API_API_VERSIONS:
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:

@@ -176,6 +176,15 @@ static void accept_all(kafka_server_t *s)
 static int loop_timeout(const kafka_server_t *s)
 {
 	int t = kafka_env_timeout_ms(&s->env);
+	int64_t gd = s->env.groups ? kgroup_next_deadline(s->env.groups) : -1;
+
+	if (gd >= 0) {
+		int64_t left = gd - s->env.now_ms;
+		int g = left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
+
+		if (t < 0 || g < t)
+			t = g;
+	}
 
 	if (s->relisten_at >= 0) {
 		int64_t left = s->relisten_at - s->env.now_ms;
@@ -206,6 +215,8 @@ static void turn(kafka_server_t *s, int timeout)
 			kafka_conn_on_event(tag, evs[i].events);
 	}
 	kafka_env_run_timers(&s->env);
+	if (s->env.groups)
+		(void)kgroup_tick(s->env.groups, s->env.now_ms);
 	resume_listener(s);
 	kafka_conn_flush_dirty(&s->env);
 	kafka_conn_reap(&s->env);
@@ -258,6 +269,7 @@ static void free_server(kafka_server_t *s)
 		close(s->env.epfd);
 	if (s->env.wq.efd >= 0)
 		kafka_wakeq_destroy(&s->env.wq);
+	kgroup_close(&s->env.groups); /* every connection, so every waiter, is gone */
 	mem_free((void *)s->env.advertised_host);
 	mem_free(s);
 }
@@ -274,6 +286,8 @@ static trib_err_t setup(kafka_server_t *s, ns_t *ns, const kafka_server_opts_t *
 	s->env.advertised_host = copy;
 	s->env.ns = ns;
 	s->env.offsets = opts->offsets;
+	if (opts->offsets && kgroup_open(&s->env.groups) != TRIB_OK)
+		return TRIB_ERR_NOMEM;
 	s->env.node_id = opts->node_id;
 	s->env.max_request_bytes = opts->max_request_bytes ? opts->max_request_bytes
 							    : KAFKA_FRAME_DEFAULT_MAX;

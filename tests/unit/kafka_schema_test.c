@@ -24,11 +24,15 @@
 #include "api/create_topics.h"
 #include "api/fetch.h"
 #include "api/find_coordinator.h"
+#include "api/heartbeat.h"
+#include "api/join_group.h"
+#include "api/leave_group.h"
 #include "api/list_offsets.h"
 #include "api/metadata.h"
 #include "api/offset_commit.h"
 #include "api/offset_fetch.h"
 #include "api/produce.h"
+#include "api/sync_group.h"
 #include "kafka_api.h"
 #include "kafka_frame.h"
 #include "mem.h"
@@ -294,6 +298,10 @@ static const api_case_t cases[] = {
 	{KAFKA_API_OFFSET_COMMIT, "OffsetCommitRequest", "OffsetCommitResponse"},
 	{KAFKA_API_OFFSET_FETCH, "OffsetFetchRequest", "OffsetFetchResponse"},
 	{KAFKA_API_FIND_COORDINATOR, "FindCoordinatorRequest", "FindCoordinatorResponse"},
+	{KAFKA_API_JOIN_GROUP, "JoinGroupRequest", "JoinGroupResponse"},
+	{KAFKA_API_HEARTBEAT, "HeartbeatRequest", "HeartbeatResponse"},
+	{KAFKA_API_LEAVE_GROUP, "LeaveGroupRequest", "LeaveGroupResponse"},
+	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 };
@@ -355,6 +363,10 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_offset_commit_req_t oc;
 		kafka_offset_fetch_req_t of;
 		kafka_find_coordinator_req_t fc;
+		kafka_join_group_req_t jg;
+		kafka_heartbeat_req_t hb;
+		kafka_leave_group_req_t lg;
+		kafka_sync_group_req_t sg;
 	} u;
 
 	switch (key) {
@@ -367,6 +379,10 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_OFFSET_COMMIT: return kafka_offset_commit_req_decode(rd, v, a, &u.oc);
 	case KAFKA_API_OFFSET_FETCH: return kafka_offset_fetch_req_decode(rd, v, a, &u.of);
 	case KAFKA_API_FIND_COORDINATOR: return kafka_find_coordinator_req_decode(rd, v, &u.fc);
+	case KAFKA_API_JOIN_GROUP: return kafka_join_group_req_decode(rd, v, a, &u.jg);
+	case KAFKA_API_HEARTBEAT: return kafka_heartbeat_req_decode(rd, v, &u.hb);
+	case KAFKA_API_LEAVE_GROUP: return kafka_leave_group_req_decode(rd, v, a, &u.lg);
+	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
 }
@@ -424,6 +440,10 @@ static kafka_offset_commit_partition_resp_t oc_part = {0, 0};
 static kafka_offset_commit_topic_resp_t oc_topic = {{(const uint8_t *)"t", 1}, 1, &oc_part};
 static kafka_offset_fetch_partition_resp_t of_part = {0, 5, 0, {(const uint8_t *)"m", 1}, 0};
 static kafka_offset_fetch_topic_resp_t of_topic = {{(const uint8_t *)"t", 1}, 1, &of_part};
+static const kafka_join_group_member_t jg_member = {{(const uint8_t *)"m", 1},
+						    {(const uint8_t *)"i", 1},
+						    {three, 3}};
+static const kafka_leave_group_member_t lg_member = {{(const uint8_t *)"m", 1}, {NULL, 0}, 0};
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
@@ -436,6 +456,12 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_offset_commit_resp_t oc = {0, 1, &oc_topic};
 	kafka_offset_fetch_resp_t of = {0, 1, &of_topic, 0};
 	kafka_find_coordinator_resp_t fc = {0, 0, {NULL, 0}, 0, {(const uint8_t *)"h", 1}, 9092};
+	kafka_join_group_resp_t jg = {0, 0, 1, {(const uint8_t *)"range", 5},
+				      {(const uint8_t *)"m", 1}, {(const uint8_t *)"m", 1}, 1,
+				      &jg_member};
+	kafka_heartbeat_resp_t hb = {0, 0};
+	kafka_leave_group_resp_t lg = {0, 0, 1, &lg_member};
+	kafka_sync_group_resp_t sg = {0, 0, {three, 3}};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
 
@@ -449,6 +475,10 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_OFFSET_COMMIT: fn = kafka_offset_commit_resp_write, body = &oc; break;
 	case KAFKA_API_OFFSET_FETCH: fn = kafka_offset_fetch_resp_write, body = &of; break;
 	case KAFKA_API_FIND_COORDINATOR: fn = kafka_find_coordinator_resp_write, body = &fc; break;
+	case KAFKA_API_JOIN_GROUP: fn = kafka_join_group_resp_write, body = &jg; break;
+	case KAFKA_API_HEARTBEAT: fn = kafka_heartbeat_resp_write, body = &hb; break;
+	case KAFKA_API_LEAVE_GROUP: fn = kafka_leave_group_resp_write, body = &lg; break;
+	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;
 	}
 	ck_assert_ptr_nonnull(fn);
 	/* header v0 for every response here (ApiVersions always; the rest are non-flexible) */

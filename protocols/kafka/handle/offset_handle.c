@@ -28,6 +28,7 @@
 #include "api/offset_commit.h"
 #include "api/offset_fetch.h"
 #include "hub.h"
+#include "group_handle.h"
 #include "kafka_err.h"
 #include "kgroup.h"
 #include "koffset.h"
@@ -66,28 +67,6 @@ trib_err_t kafka_find_coordinator_handle(kafka_req_t *req, wire_rd_t *body)
 		r.error_message = slice_from_cstr(why ? why : kafka_err_name(r.error_code));
 	}
 	return kafka_req_respond(req, kafka_find_coordinator_resp_write, &r);
-}
-
-/* ---- group status -> Kafka code (the group APIs use it too) ---- */
-
-static int16_t group_code(kgroup_status_t st)
-{
-	static const int16_t codes[] = {
-		[KGROUP_OK] = KAFKA_ERR_NONE,
-		[KGROUP_MEMBER_ID_REQUIRED] = KAFKA_ERR_MEMBER_ID_REQUIRED,
-		[KGROUP_UNKNOWN_MEMBER] = KAFKA_ERR_UNKNOWN_MEMBER_ID,
-		[KGROUP_ILLEGAL_GENERATION] = KAFKA_ERR_ILLEGAL_GENERATION,
-		[KGROUP_REBALANCING] = KAFKA_ERR_REBALANCE_IN_PROGRESS,
-		[KGROUP_INCONSISTENT_PROTOCOL] = KAFKA_ERR_INCONSISTENT_GROUP_PROTOCOL,
-		[KGROUP_INVALID_GROUP_ID] = KAFKA_ERR_INVALID_GROUP_ID,
-		[KGROUP_INVALID_SESSION_TIMEOUT] = KAFKA_ERR_INVALID_SESSION_TIMEOUT,
-		[KGROUP_FENCED_INSTANCE] = KAFKA_ERR_FENCED_INSTANCE_ID,
-		[KGROUP_GROUP_FULL] = KAFKA_ERR_GROUP_MAX_SIZE_REACHED,
-		[KGROUP_NO_MEMORY] = KAFKA_ERR_UNKNOWN_SERVER_ERROR,
-	};
-
-	return (size_t)st < sizeof(codes) / sizeof(codes[0]) ? codes[st]
-							     : KAFKA_ERR_UNKNOWN_SERVER_ERROR;
 }
 
 /* ---- OffsetCommit ---- */
@@ -149,7 +128,7 @@ static int16_t group_check(kafka_req_t *req, const kafka_offset_commit_req_t *q)
 		return KAFKA_ERR_INVALID_GROUP_ID;
 	if (!env->groups)
 		return KAFKA_ERR_NONE;
-	return group_code(kgroup_commit_check(env->groups, q->group_id, q->generation_id,
+	return kafka_group_err(kgroup_commit_check(env->groups, q->group_id, q->generation_id,
 					      q->member_id, q->group_instance_id, env->now_ms));
 }
 
