@@ -403,18 +403,12 @@ static trib_err_t replay(koffset_t *ko)
 
 trib_err_t koffset_open(ns_t *ns, koffset_t **out)
 {
-	ns_hub_spec_t spec = {KOFFSET_HUB, 1, NULL, 0};
-	hub_t *hub = ns_hub_find(ns, slice_from_cstr(KOFFSET_HUB));
+	hub_t *hub;
 	koffset_t *ko;
-	trib_err_t err = TRIB_OK;
+	trib_err_t err = ns_internal_hub(ns, KOFFSET_HUB, 1, &hub);
 
-	if (!hub) {
-		err = ns_hub_create(ns, &spec, &hub);
-		if (err == TRIB_ERR_EXISTS)
-			err = TRIB_OK;
-		if (err)
-			return err;
-	}
+	if (err)
+		return err;
 	ko = mem_calloc(MEM_CORE, 1, sizeof(*ko));
 	if (!ko)
 		return TRIB_ERR_NOMEM;

@@ -24,7 +24,15 @@ struct ns {
 	size_t nhubs;
 };
 
-bool ns_hub_name_valid(trib_slice_t name)
+static bool internal_name(trib_slice_t name)
+{
+	size_t n = sizeof(NS_INTERNAL_PREFIX) - 1;
+
+	return name.ptr && name.len >= n && memcmp(name.ptr, NS_INTERNAL_PREFIX, n) == 0;
+}
+
+/* The character and length rules, shared by user and internal names. */
+static bool name_chars_valid(trib_slice_t name)
 {
 	if (!name.ptr || name.len == 0 || name.len > HUB_NAME_MAX)
 		return false;
@@ -38,6 +46,11 @@ bool ns_hub_name_valid(trib_slice_t name)
 			return false;
 	}
 	return true;
+}
+
+bool ns_hub_name_valid(trib_slice_t name)
+{
+	return name_chars_valid(name) && !internal_name(name);
 }
 
 static int cmp_name(trib_slice_t a, const char *b)
@@ -183,6 +196,8 @@ hub_t *ns_hub_find(ns_t *n, trib_slice_t name)
 	size_t at;
 	hub_t *h;
 
+	if (internal_name(name))
+		return NULL;
 	pthread_rwlock_rdlock(&n->lock);
 	at = find_pos(n, name, &found);
 	h = found ? n->hubs[at] : NULL;
@@ -273,10 +288,33 @@ trib_err_t ns_hub_declare(ns_t *n, const ns_hub_spec_t *spec)
 trib_err_t ns_hub_list(ns_t *n, hub_t ***hubs, size_t *count)
 {
 	pthread_rwlock_rdlock(&n->lock);
-	*count = n->nhubs;
+	*count = 0;
 	*hubs = mem_alloc(MEM_CORE, (n->nhubs ? n->nhubs : 1) * sizeof(**hubs));
-	if (*hubs && n->nhubs)
-		memcpy(*hubs, n->hubs, n->nhubs * sizeof(**hubs));
+	for (size_t i = 0; *hubs && i < n->nhubs; i++)
+		if (!internal_name(slice_from_cstr(hub_name(n->hubs[i]))))
+			(*hubs)[(*count)++] = n->hubs[i];
 	pthread_rwlock_unlock(&n->lock);
 	return *hubs ? TRIB_OK : TRIB_ERR_NOMEM;
+}
+
+trib_err_t ns_internal_hub(ns_t *n, const char *name, int32_t partitions, hub_t **out)
+{
+	ns_hub_spec_t spec = {name, partitions, NULL, 0};
+	trib_err_t err;
+	bool found;
+	size_t at;
+
+	if (!internal_name(slice_from_cstr(name)) || !name_chars_valid(slice_from_cstr(name)) ||
+	    partitions < 1 || partitions > HUB_MAX_PARTITIONS)
+		return TRIB_ERR_INVALID;
+	pthread_rwlock_wrlock(&n->lock);
+	at = find_pos(n, slice_from_cstr(name), &found);
+	if (found) {
+		*out = n->hubs[at];
+		err = TRIB_OK;
+	} else {
+		err = create_locked(n, &spec, out);
+	}
+	pthread_rwlock_unlock(&n->lock);
+	return err;
 }

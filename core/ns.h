@@ -47,7 +47,7 @@ const ns_opts_t *ns_options(const ns_t *n);
 
 /**
  * The hub named @p name (exact match), borrowed for the namespace's life,
- * or NULL. @thread any  @locks namespace read lock
+ * or NULL (also for internal hubs). @thread any  @locks namespace read lock
  */
 hub_t *ns_hub_find(ns_t *n, trib_slice_t name);
 
@@ -55,7 +55,8 @@ hub_t *ns_hub_find(ns_t *n, trib_slice_t name);
  * Creates a hub durably (Kafka CreateTopics, Metadata auto-creation) and
  * returns it in *out (borrowed for the namespace's life). An existing hub
  * gives TRIB_ERR_EXISTS with *out set to it. Errors: TRIB_ERR_INVALID (name
- * empty, over HUB_NAME_MAX, not [A-Za-z0-9._-], "." or ".."; partitions out
+ * empty, over HUB_NAME_MAX, not [A-Za-z0-9._-], "." or "..", or starting
+ * with NS_INTERNAL_PREFIX; partitions out
  * of 1..HUB_MAX_PARTITIONS), storage errors.
  * @thread any  @locks namespace write lock
  */
@@ -71,13 +72,30 @@ trib_err_t ns_hub_create(ns_t *n, const ns_hub_spec_t *spec, hub_t **out) TRIB_M
 trib_err_t ns_hub_declare(ns_t *n, const ns_hub_spec_t *spec) TRIB_MUST_CHECK;
 
 /**
- * True when @p name is a valid event hub name (see ns_hub_create).
+ * Internal hubs (the core's own logs, e.g. Kafka committed offsets) have
+ * names starting with this prefix; no head can find, list, create or write
+ * them — only the core module that owns one, through ns_internal_hub.
+ */
+#define NS_INTERNAL_PREFIX "__"
+
+/**
+ * Finds or durably creates the internal hub @p name (which must start with
+ * NS_INTERNAL_PREFIX) with @p partitions partitions; *out is borrowed for
+ * the namespace's life. Errors: TRIB_ERR_INVALID (not an internal name),
+ * storage errors.
+ * @thread main (start-up)  @locks namespace write lock
+ */
+trib_err_t ns_internal_hub(ns_t *n, const char *name, int32_t partitions, hub_t **out) TRIB_MUST_CHECK;
+
+/**
+ * True when @p name is a valid event hub name (see ns_hub_create); internal
+ * names (NS_INTERNAL_PREFIX) are not.
  * @thread any  @locks none
  */
 bool ns_hub_name_valid(trib_slice_t name);
 
 /**
- * A snapshot of all hubs sorted by name: *hubs is an array of *count
+ * A snapshot of all hubs but the internal ones, sorted by name: *hubs is an array of *count
  * borrowed pointers, owned by the caller (mem_free). Errors: TRIB_ERR_NOMEM.
  * @thread any  @locks namespace read lock
  */

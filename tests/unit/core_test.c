@@ -134,7 +134,7 @@ END_TEST
 
 START_TEST(invalid_hubs_refused)
 {
-	static const char *bad[] = {"", "a/b", "..", "sp ace", "ü"};
+	static const char *bad[] = {"", "a/b", "..", "sp ace", "ü", "__internal"};
 	hub_t *h;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -145,6 +145,22 @@ START_TEST(invalid_hubs_refused)
 	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){"ok", 0, NULL, 0}, &h), TRIB_ERR_INVALID);
 	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){"ok", HUB_MAX_PARTITIONS + 1, NULL, 0}, &h),
 			 TRIB_ERR_INVALID);
+}
+END_TEST
+
+START_TEST(internal_hubs_hidden)
+{
+	hub_t *h, *again, **list;
+	size_t n;
+
+	ck_assert_int_eq(ns_internal_hub(ns, "user-name", 1, &h), TRIB_ERR_INVALID);
+	ck_assert_int_eq(ns_internal_hub(ns, "__log", 1, &h), TRIB_OK);
+	ck_assert_int_eq(ns_internal_hub(ns, "__log", 1, &again), TRIB_OK);
+	ck_assert_ptr_eq(h, again);
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("__log")));
+	ck_assert_int_eq(ns_hub_list(ns, &list, &n), TRIB_OK);
+	ck_assert_uint_eq(n, 0);
+	mem_free(list);
 }
 END_TEST
 
@@ -227,6 +243,7 @@ int main(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, hubs_created_and_persisted);
 	tcase_add_test(t, invalid_hubs_refused);
+	tcase_add_test(t, internal_hubs_hidden);
 	tcase_add_test(t, append_wakes_waiter);
 	tcase_add_test(t, bad_batches_refused);
 	tcase_add_test(t, round_robin_and_keys);

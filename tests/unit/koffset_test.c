@@ -130,8 +130,14 @@ START_TEST(commit_then_get)
 	koffset_list(ko, slice_from_cstr("g1"), count_cb, &n);
 	ck_assert_int_eq(n, 2);
 	ck_assert_uint_eq(koffset_count(ko), 3);
-	/* the internal hub exists with one partition */
-	ck_assert_int_eq(hub_partition_count(ns_hub_find(ns, slice_from_cstr(KOFFSET_HUB))), 1);
+	/* the internal hub exists with one partition, hidden from every head */
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr(KOFFSET_HUB)));
+	{
+		hub_t *h;
+
+		ck_assert_int_eq(ns_internal_hub(ns, KOFFSET_HUB, 1, &h), TRIB_OK);
+		ck_assert_int_eq(hub_partition_count(h), 1);
+	}
 }
 END_TEST
 

@@ -18,7 +18,6 @@
 #include "hub.h"
 #include "kafka_err.h"
 #include "kafka_topic.h"
-#include "koffset.h"
 #include "log.h"
 #include "mem.h"
 
@@ -114,9 +113,6 @@ static trib_err_t all_topics(md_ctx_t *c, kafka_metadata_topic_t **out, int32_t 
 		return err;
 	ts = kafka_arena_calloc(&c->req->arena, n, sizeof(*ts));
 	for (size_t i = 0; ts && i < n; i++) {
-		/* the committed-offsets log is internal: listed only when asked for by name */
-		if (strcmp(hub_name(hubs[i]), KOFFSET_HUB) == 0)
-			continue;
 		if (!fill_hub(c, hubs[i], &ts[k++]))
 			ts = NULL;
 	}
