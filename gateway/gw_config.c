@@ -477,7 +477,9 @@ static int load_entity(ctx_t *c, json_t *e, size_t i, gw_hub_t *h)
 	if (!name)
 		return fail(c, sub, "is required and must be a string");
 	if (!ns_hub_name_valid(slice_from_cstr(name)))
-		return fail(c, sub, "\"%s\" is not a valid event hub name (1 to 256 of A-Z a-z 0-9 . _ -, not starting with __)",
+		return fail(c, sub,
+			    "\"%s\" is not a valid event hub name (1 to 256 of A-Z a-z 0-9 . _ -, "
+			    "not starting with __)",
 			    name);
 	h->name = dup_cstr(name);
 	if (!h->name)

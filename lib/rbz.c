@@ -60,7 +60,7 @@ static size_t cap_limit(const obuf_t *o)
 	return o->max == SIZE_MAX ? SIZE_MAX : o->max + 1;
 }
 
-/* Grows the buffer to at least @want bytes (doubling, at least RBZ_FIRST_CAP), never past max + 1. */
+/* Grows the buffer to at least @want bytes (doubling, from RBZ_FIRST_CAP), never past max + 1. */
 static trib_err_t obuf_reserve(obuf_t *o, size_t want)
 {
 	size_t limit = cap_limit(o);
