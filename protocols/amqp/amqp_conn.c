@@ -384,11 +384,13 @@ static void give_read_buffers(amqp_conn_t *c)
 
 static bool feed(amqp_conn_t *c);
 static bool dispatch(amqp_conn_t *c);
+static void close_with(amqp_conn_t *c, const char *condition, const char *description);
 
 /*
- * The scanner refused a frame: the bytes before it go to the engine, then
- * its input ends with the reason (it still writes what it owes, e.g. a
- * close frame, and run() closes the socket once the driver is finished).
+ * The scanner refused a frame: the bytes before it go to the engine, its
+ * input ends, and the connection closes with amqp:not-allowed (the close
+ * frame goes out if the AMQP layer is up; run() then closes the socket
+ * after what the engine wrote).
  */
 static void refuse_input(amqp_conn_t *c)
 {
@@ -397,8 +399,8 @@ static void refuse_input(amqp_conn_t *c)
 	log_info("amqp: closing a connection: %s", why);
 	(void)feed(c);
 	(void)dispatch(c);
-	pn_connection_driver_errorf(&c->driver, AMQP_ERR_NOT_ALLOWED, "%s", why);
 	pn_connection_driver_read_close(&c->driver);
+	close_with(c, AMQP_ERR_NOT_ALLOWED, why);
 }
 
 /* Takes filled read buffers back, scanning their bytes in arrival order. */
@@ -508,16 +510,22 @@ static void flush(amqp_conn_t *c)
 	}
 }
 
-/* Closes the connection with amqp:connection:forced (server stopping). */
-static void begin_close(amqp_conn_t *c)
+/* Closes the connection with @p condition; run() closes the socket after the engine's output. */
+static void close_with(amqp_conn_t *c, const char *condition, const char *description)
 {
 	pn_connection_t *pc = c->driver.connection;
 	pn_condition_t *cond = pn_connection_condition(pc);
 
 	c->closing = true;
-	pn_condition_set_name(cond, AMQP_ERR_CONNECTION_FORCED);
-	pn_condition_set_description(cond, "The gateway is shutting down.");
+	pn_condition_set_name(cond, condition);
+	pn_condition_set_description(cond, description);
 	pn_connection_close(pc);
+}
+
+/* Closes the connection with amqp:connection:forced (server stopping). */
+static void begin_close(amqp_conn_t *c)
+{
+	close_with(c, AMQP_ERR_CONNECTION_FORCED, "The gateway is shutting down.");
 }
 
 static bool dispatch(amqp_conn_t *c)
@@ -543,6 +551,10 @@ static void run(amqp_conn_t *c)
 			break;
 	}
 	flush(c);
+	/* the last write can close the transport's head: its events would otherwise wait for
+	 * an I/O event that never comes, and the driver would never be finished */
+	for (int round = 0; round < 4 && dispatch(c); round++)
+		flush(c);
 	if (!c->raw_closed && (c->closing || pn_connection_driver_finished(&c->driver))) {
 		/* flushes the write buffers already given, then closes the socket */
 		pn_raw_connection_close(c->raw);
