@@ -1,7 +1,10 @@
 /*
- * Event hubs. A hub's partitions and consumer groups are fixed while the
- * heads run (they change only at start-up, in hub_update), so readers need
- * no lock; the round-robin counter is the only shared mutable state.
+ * Event hubs. Readers take no lock. Partitions only grow: the parts array
+ * has HUB_MAX_PARTITIONS slots from the start (never reallocated), a new
+ * partition is opened into a slot past the published count (nopen), and
+ * the count readers see (nparts) is published with a release store once
+ * the caller saved the metadata; growers are serialised by the namespace
+ * write lock. Consumer groups change only at start-up (hub_update).
  */
 #include "hub.h"
 
@@ -14,8 +17,9 @@
 
 struct hub {
 	char *name;
-	int32_t nparts;
-	part_t **parts;
+	_Atomic int32_t nparts; /* published partitions */
+	int32_t nopen;          /* opened partitions (>= nparts), namespace lock */
+	part_t **parts;         /* HUB_MAX_PARTITIONS slots */
 	int64_t created_at;
 	uint32_t max_batch_bytes;
 	char **cgs;
@@ -63,24 +67,31 @@ static trib_err_t set_cgs(hub_t *h, const char *const *cgs, size_t ncg)
 	return TRIB_OK;
 }
 
-static trib_err_t grow(hub_t *h, store_t *store, int32_t partitions)
+trib_err_t hub_open_partitions(hub_t *h, store_t *store, int32_t partitions)
 {
-	part_t **np;
-
-	if (partitions <= h->nparts)
-		return TRIB_OK;
-	np = mem_realloc(MEM_CORE, h->parts, (size_t)partitions * sizeof(*np));
-	if (!np)
-		return TRIB_ERR_NOMEM;
-	h->parts = np;
-	while (h->nparts < partitions) {
-		trib_err_t err = part_open(store, h->name, h->nparts, h->max_batch_bytes,
-					   &h->parts[h->nparts]);
+	if (partitions > HUB_MAX_PARTITIONS)
+		return TRIB_ERR_INVALID;
+	while (h->nopen < partitions) {
+		trib_err_t err = part_open(store, h->name, h->nopen, h->max_batch_bytes,
+					   &h->parts[h->nopen]);
 		if (err)
 			return err;
-		h->nparts++;
+		h->nopen++;
 	}
 	return TRIB_OK;
+}
+
+void hub_publish_partitions(hub_t *h)
+{
+	atomic_store_explicit(&h->nparts, h->nopen, memory_order_release);
+}
+
+static trib_err_t grow(hub_t *h, store_t *store, int32_t partitions)
+{
+	trib_err_t err = hub_open_partitions(h, store, partitions);
+
+	hub_publish_partitions(h);
+	return err;
 }
 
 trib_err_t hub_open(store_t *store, const char *name, int32_t partitions, int64_t created_at,
@@ -92,9 +103,10 @@ trib_err_t hub_open(store_t *store, const char *name, int32_t partitions, int64_
 	if (!h)
 		return TRIB_ERR_NOMEM;
 	h->name = dup_cstr(name);
+	h->parts = mem_calloc(MEM_CORE, HUB_MAX_PARTITIONS, sizeof(*h->parts));
 	h->created_at = created_at;
 	h->max_batch_bytes = HUB_DEFAULT_MAX_BATCH_BYTES;
-	err = h->name ? set_cgs(h, cgs, ncg) : TRIB_ERR_NOMEM;
+	err = h->name && h->parts ? set_cgs(h, cgs, ncg) : TRIB_ERR_NOMEM;
 	if (!err)
 		err = grow(h, store, partitions);
 	if (err) {
@@ -121,7 +133,7 @@ char *hub_meta_json(const hub_t *h)
 	if (root && cgs) {
 		for (size_t i = 0; i < h->ncg; i++)
 			json_array_append_new(cgs, json_string(h->cgs[i]));
-		json_object_set_new(root, "partitions", json_integer(h->nparts));
+		json_object_set_new(root, "partitions", json_integer(h->nopen));
 		json_object_set_new(root, "created_at", json_integer(h->created_at));
 		json_object_set_new(root, "timestamp_type", json_string("LogAppendTime"));
 		json_object_set(root, "consumer_groups", cgs);
@@ -138,7 +150,7 @@ void hub_close(hub_t **hp)
 
 	if (!h)
 		return;
-	for (int32_t i = 0; i < h->nparts; i++)
+	for (int32_t i = 0; h->parts && i < h->nopen; i++)
 		part_close(&h->parts[i]);
 	mem_free(h->parts);
 	free_cgs(h);
@@ -154,7 +166,7 @@ const char *hub_name(const hub_t *h)
 
 int32_t hub_partition_count(const hub_t *h)
 {
-	return h->nparts;
+	return atomic_load_explicit(&h->nparts, memory_order_acquire);
 }
 
 int64_t hub_created_at(const hub_t *h)
@@ -169,7 +181,7 @@ uint32_t hub_max_batch_bytes(const hub_t *h)
 
 part_t *hub_partition(hub_t *h, int32_t id)
 {
-	return id >= 0 && id < h->nparts ? h->parts[id] : NULL;
+	return id >= 0 && id < hub_partition_count(h) ? h->parts[id] : NULL;
 }
 
 bool hub_has_consumer_group(const hub_t *h, trib_slice_t name)
@@ -185,6 +197,6 @@ bool hub_has_consumer_group(const hub_t *h, trib_slice_t name)
 int32_t hub_pick_partition(hub_t *h, trib_slice_t key)
 {
 	if (key.ptr)
-		return pkey_partition(key.ptr, key.len, h->nparts);
-	return (int32_t)(atomic_fetch_add(&h->next_rr, 1) % (uint32_t)h->nparts);
+		return pkey_partition(key.ptr, key.len, hub_partition_count(h));
+	return (int32_t)(atomic_fetch_add(&h->next_rr, 1) % (uint32_t)hub_partition_count(h));
 }

@@ -27,7 +27,11 @@ typedef struct hub hub_t;
 /** The hub's name, NUL-terminated, borrowed for the namespace's life. @thread any */
 const char *hub_name(const hub_t *h);
 
-/** Number of partitions (fixed for the hub's life in this version). @thread any */
+/**
+ * Number of partitions; it only grows (Kafka CreatePartitions), and
+ * hub_partition(h, i) is valid for every i below a count once read.
+ * @thread any  @locks none (acquire load)
+ */
 int32_t hub_partition_count(const hub_t *h);
 
 /** Creation time, ms since the Unix epoch. @thread any */
@@ -74,7 +78,23 @@ trib_err_t hub_update(hub_t *h, store_t *store, int32_t partitions, const char *
 		      size_t ncg) TRIB_MUST_CHECK;
 
 /**
- * Core-internal: the hub's metadata as JSON text ({"partitions": n,
+ * Core-internal: opens partitions up to @p partitions (a no-op when that
+ * many are open) without making them visible: hub_partition_count still
+ * answers the published count. Errors: TRIB_ERR_INVALID (over
+ * HUB_MAX_PARTITIONS), storage errors (the ones opened so far stay open).
+ * @thread any  @locks namespace write lock
+ */
+trib_err_t hub_open_partitions(hub_t *h, store_t *store, int32_t partitions) TRIB_MUST_CHECK;
+
+/**
+ * Core-internal: makes every opened partition visible (a release store of
+ * the count; the parts array is never reallocated, so readers need no lock).
+ * @thread any  @locks namespace write lock
+ */
+void hub_publish_partitions(hub_t *h);
+
+/**
+ * Core-internal: the hub's metadata as JSON text ({"partitions": n opened,
  * "consumer_groups": [...], "created_at": ms}), owned by the caller
  * (free()), or NULL when memory is short.
  */

@@ -1,8 +1,11 @@
 /*
- * The namespace: a sorted array of hubs behind a read-write lock. Hubs are
- * only added while the gateway runs (deletion is a later issue), so a hub
- * pointer handed out stays valid until ns_close. Each hub's metadata is
- * saved through the store before the hub becomes visible.
+ * The namespace: a sorted array of hubs behind a read-write lock. Heads
+ * keep hub and partition pointers without references, so a deleted hub is
+ * only unlinked from the array (not found, not listed; its name free for a
+ * new hub) and parked on the retired list until ns_close: a pointer handed
+ * out stays valid until then. Each hub's metadata is saved through the
+ * store before the hub (or a partition count) becomes visible; deletion is
+ * durable (store_hub_delete) before the hub disappears.
  */
 #include "ns.h"
 
@@ -22,6 +25,8 @@ struct ns {
 	pthread_rwlock_t lock;
 	hub_t **hubs; /* sorted by name */
 	size_t nhubs;
+	hub_t **retired; /* deleted hubs, freed at ns_close */
+	size_t nretired;
 };
 
 static bool internal_name(trib_slice_t name)
@@ -178,7 +183,10 @@ void ns_close(ns_t **np)
 		return;
 	for (size_t i = 0; i < n->nhubs; i++)
 		hub_close(&n->hubs[i]);
+	for (size_t i = 0; i < n->nretired; i++)
+		hub_close(&n->retired[i]);
 	mem_free(n->hubs);
+	mem_free(n->retired);
 	mem_free(n->name);
 	pthread_rwlock_destroy(&n->lock);
 	mem_free(n);
@@ -314,6 +322,58 @@ trib_err_t ns_internal_hub(ns_t *n, const char *name, int32_t partitions, hub_t 
 		err = TRIB_OK;
 	} else {
 		err = create_locked(n, &spec, out);
+	}
+	pthread_rwlock_unlock(&n->lock);
+	return err;
+}
+
+trib_err_t ns_hub_delete(ns_t *n, trib_slice_t name)
+{
+	hub_t **nr;
+	trib_err_t err;
+	bool found;
+	size_t at;
+
+	if (internal_name(name))
+		return TRIB_ERR_NOT_FOUND;
+	pthread_rwlock_wrlock(&n->lock);
+	at = find_pos(n, name, &found);
+	/* room on the retired list first, so a stored deletion never fails to unlink */
+	nr = found ? mem_realloc(MEM_CORE, n->retired, (n->nretired + 1) * sizeof(*nr)) : NULL;
+	err = !found ? TRIB_ERR_NOT_FOUND : !nr ? TRIB_ERR_NOMEM : TRIB_OK;
+	if (nr)
+		n->retired = nr;
+	if (!err)
+		err = store_hub_delete(n->store, hub_name(n->hubs[at]));
+	if (!err) {
+		log_info("namespace: deleted event hub %s", hub_name(n->hubs[at]));
+		n->retired[n->nretired++] = n->hubs[at];
+		memmove(n->hubs + at, n->hubs + at + 1, (n->nhubs - at - 1) * sizeof(*n->hubs));
+		n->nhubs--;
+	}
+	pthread_rwlock_unlock(&n->lock);
+	return err;
+}
+
+trib_err_t ns_hub_add_partitions(ns_t *n, hub_t *h, int32_t count)
+{
+	trib_err_t err = TRIB_OK;
+	bool found;
+	size_t at;
+
+	pthread_rwlock_wrlock(&n->lock);
+	at = find_pos(n, slice_from_cstr(hub_name(h)), &found);
+	if (!found || n->hubs[at] != h || internal_name(slice_from_cstr(hub_name(h))))
+		err = TRIB_ERR_NOT_FOUND;
+	else if (count <= hub_partition_count(h) || count > HUB_MAX_PARTITIONS)
+		err = TRIB_ERR_INVALID;
+	if (!err)
+		err = hub_open_partitions(h, n->store, count);
+	if (!err)
+		err = save(n, h);
+	if (!err) {
+		hub_publish_partitions(h);
+		log_info("namespace: event hub %s now has %d partitions", hub_name(h), (int)count);
 	}
 	pthread_rwlock_unlock(&n->lock);
 	return err;

@@ -72,6 +72,29 @@ trib_err_t ns_hub_create(ns_t *n, const ns_hub_spec_t *spec, hub_t **out) TRIB_M
 trib_err_t ns_hub_declare(ns_t *n, const ns_hub_spec_t *spec) TRIB_MUST_CHECK;
 
 /**
+ * Deletes the hub named @p name (Kafka DeleteTopics): its storage is
+ * removed durably (a restart does not bring it back), then it is unlinked
+ * from the namespace: not found, not listed, and the name may be created
+ * again at once. The hub_t and its part_t stay valid (heads may hold them)
+ * until ns_close; appends to them fail with TRIB_ERR_NOT_FOUND and reads
+ * see what was stored. Errors: TRIB_ERR_NOT_FOUND (no such hub, or an
+ * internal one), TRIB_ERR_NOMEM, TRIB_ERR_IO (nothing changed).
+ * @thread any  @locks namespace write lock, then storage locks
+ */
+trib_err_t ns_hub_delete(ns_t *n, trib_slice_t name) TRIB_MUST_CHECK;
+
+/**
+ * Grows hub @p h (found in this namespace) to @p count partitions (Kafka
+ * CreatePartitions): the new partitions are opened and hub.json saved
+ * before the new count is published to readers (hub_partition_count).
+ * Errors: TRIB_ERR_NOT_FOUND (@p h was deleted, or is internal),
+ * TRIB_ERR_INVALID (@p count not above the current count, or over
+ * HUB_MAX_PARTITIONS), storage errors (the count is unchanged then).
+ * @thread any  @locks namespace write lock
+ */
+trib_err_t ns_hub_add_partitions(ns_t *n, hub_t *h, int32_t count) TRIB_MUST_CHECK;
+
+/**
  * Internal hubs (the core's own logs, e.g. Kafka committed offsets) have
  * names starting with this prefix; no head can find, list, create or write
  * them — only the core module that owns one, through ns_internal_hub.

@@ -125,6 +125,11 @@ int64_t part_log_start(part_t *p)
 	return store_start(p->log);
 }
 
+trib_err_t part_delete_records(part_t *p, int64_t offset, int64_t *log_start)
+{
+	return store_set_start(p->log, offset, log_start);
+}
+
 int64_t part_last_append_time(const part_t *p)
 {
 	return store_last_append_time(p->log);

@@ -54,8 +54,20 @@ int32_t part_id(const part_t *p);
 /** High watermark: one past the last durable offset. @thread any @locks none */
 int64_t part_high_watermark(const part_t *p);
 
-/** First stored offset. @thread any @locks log lock */
+/** Log start offset: the first offset that may be read. @thread any @locks log lock */
 int64_t part_log_start(part_t *p);
+
+/**
+ * Kafka DeleteRecords: moves the log start offset up to @p offset (-1 = the
+ * high watermark), durably before returning; reads below it get
+ * TRIB_ERR_OUT_OF_RANGE and whole segments below it are removed. An offset
+ * at or below the current start changes nothing. *log_start gets the log
+ * start after the call. Errors: TRIB_ERR_OUT_OF_RANGE (beyond the high
+ * watermark or negative other than -1), TRIB_ERR_NOT_FOUND (hub deleted),
+ * TRIB_ERR_IO. Blocks for one fsync.
+ * @thread any  @locks the storage log's lock
+ */
+trib_err_t part_delete_records(part_t *p, int64_t offset, int64_t *log_start) TRIB_MUST_CHECK;
 
 /** Append time (ms) of the last durable batch, or -1 when empty. @thread any */
 int64_t part_last_append_time(const part_t *p);

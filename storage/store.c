@@ -9,13 +9,21 @@
  *   - a completion fires exactly once, on the flusher thread, after the
  *     append call returned;
  *   - a segment is synced before the log rolls to the next one, so only the
- *     active segment can have unsynced bytes.
+ *     active segment can have unsynced bytes;
+ *   - a seg_t handed to a reader (store_range_t.seg) lives until store_close:
+ *     segments below the log start (store_set_start) only move to the
+ *     retired list, their files unlinked; a deleted hub's logs stay in
+ *     s->logs, refusing appends, until store_close.
+ * Deletion is durable in one step: the hub directory is renamed to a
+ * ".deleted.*" tombstone (store_hub_list skips dot names) before its files
+ * are removed; store_open removes tombstones a crash left behind.
  */
 #include "store.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -45,8 +53,13 @@ struct store_log {
 	pthread_mutex_t lock;
 	char *dir;
 	char *name;           /* "hub/partition" for messages */
+	char *hub;            /* hub name, for store_hub_delete */
 	seg_t **segs;         /* sorted by base offset; the last one is active */
 	size_t nsegs;
+	seg_t **retired;      /* segments below the log start, files unlinked */
+	size_t nretired;
+	int64_t start;        /* log start offset (DeleteRecords), >= segs[0] base */
+	bool deleted;         /* its hub was deleted: refuse appends */
 	int64_t written_end;  /* next offset to assign */
 	_Atomic int64_t durable_end;
 	_Atomic int64_t last_time;
@@ -158,6 +171,8 @@ static trib_err_t sync_dir(const char *path)
 	close(fd);
 	return rc == 0 ? TRIB_OK : TRIB_ERR_IO;
 }
+
+static void remove_tombstones(store_t *s);
 
 /* ---- completions ---- */
 
@@ -386,6 +401,7 @@ trib_err_t store_open(const store_opts_t *opts, store_t **out)
 		mem_free(s);
 		return TRIB_ERR_IO;
 	}
+	remove_tombstones(s);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
 	if (pthread_create(&s->flusher, NULL, flusher_main, s) != 0) {
@@ -402,7 +418,11 @@ static void log_free(store_log_t *l)
 {
 	for (size_t i = 0; i < l->nsegs; i++)
 		seg_close(&l->segs[i]);
+	for (size_t i = 0; i < l->nretired; i++)
+		seg_close(&l->retired[i]);
 	mem_free(l->segs);
+	mem_free(l->retired);
+	mem_free(l->hub);
 	mem_free(l->pend);
 	mem_free(l->dir);
 	mem_free(l->name);
@@ -680,6 +700,78 @@ static trib_err_t recover_segments(store_log_t *l)
 	return err;
 }
 
+#define START_FILE "log-start" /* the log start offset, decimal text */
+
+static void unlink_segment(const store_log_t *l, const seg_t *seg)
+{
+	char path[4096];
+
+	for (int i = 0; i < 2; i++) {
+		if (path_fmt(path, sizeof(path), "%s/%020" PRId64 ".%s", l->dir, seg->base_offset,
+			     i ? "idx" : "log") == 0 && unlink(path) != 0 && errno != ENOENT)
+			log_warn("storage: cannot remove %s: %s", path, strerror(errno));
+	}
+}
+
+/*
+ * Moves the segments wholly below the log start (never the active one) to
+ * the retired list and unlinks their files; readers holding one keep it.
+ * Caller holds the log lock (or owns the log alone).
+ */
+static void retire_below(store_log_t *l)
+{
+	size_t k = 0;
+	seg_t **nr;
+
+	while (k + 1 < l->nsegs && l->segs[k + 1]->base_offset <= l->start)
+		k++;
+	if (k == 0)
+		return;
+	nr = mem_realloc(MEM_STORAGE, l->retired, (l->nretired + k) * sizeof(*nr));
+	if (!nr)
+		return; /* kept for now; store_log_open retires them next time */
+	l->retired = nr;
+	for (size_t i = 0; i < k; i++) {
+		unlink_segment(l, l->segs[i]);
+		nr[l->nretired++] = l->segs[i];
+	}
+	memmove(l->segs, l->segs + k, (l->nsegs - k) * sizeof(*l->segs));
+	l->nsegs -= k;
+}
+
+/* Reads the durable log start (none saved: the first segment's base), clamped to the log. */
+static trib_err_t load_start(store_log_t *l)
+{
+	char path[4096], text[32] = {0};
+	int64_t first = l->segs[0]->base_offset, end = l->segs[l->nsegs - 1]->next_offset;
+	long long v;
+	ssize_t got;
+	char *tail;
+	int fd;
+
+	l->start = first;
+	if (path_fmt(path, sizeof(path), "%s/" START_FILE, l->dir))
+		return TRIB_ERR_INVALID;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? TRIB_OK : TRIB_ERR_IO;
+	got = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	v = got > 0 ? strtoll(text, &tail, 10) : -1;
+	if (got <= 0 || tail == text || v < 0) {
+		log_error("storage: %s: unreadable %s", l->name, path);
+		return TRIB_ERR_CORRUPT;
+	}
+	if (v > end) {
+		log_warn("storage: %s: log start %lld is past the recovered end %" PRId64
+			 "; using the end", l->name, v, end);
+		v = end;
+	}
+	l->start = v > first ? v : first;
+	retire_below(l);
+	return TRIB_OK;
+}
+
 trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 			  store_durable_fn on_durable, void *arg, store_log_t **out)
 {
@@ -701,10 +793,13 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	l->durable_arg = arg;
 	l->dir = dup_str(dir);
 	l->name = dup_str(name);
+	l->hub = dup_str(hub);
 	if (!err)
-		err = (!l->dir || !l->name) ? TRIB_ERR_NOMEM : make_dir(dir);
+		err = (!l->dir || !l->name || !l->hub) ? TRIB_ERR_NOMEM : make_dir(dir);
 	if (!err)
 		err = recover_segments(l);
+	if (!err)
+		err = load_start(l);
 	nl = err ? NULL : mem_realloc(MEM_STORAGE, s->logs, (s->nlogs + 1) * sizeof(*nl));
 	if (!err && !nl)
 		err = TRIB_ERR_NOMEM;
@@ -754,9 +849,9 @@ trib_err_t store_append(store_log_t *l, uint8_t *batch, size_t len, store_done_f
 	if (err)
 		return err;
 	pthread_mutex_lock(&l->lock);
-	if (l->failed || l->store->stopping) {
+	if (l->failed || l->store->stopping || l->deleted) {
 		pthread_mutex_unlock(&l->lock);
-		return l->failed ? TRIB_ERR_IO : TRIB_ERR_CLOSED;
+		return l->deleted ? TRIB_ERR_NOT_FOUND : l->failed ? TRIB_ERR_IO : TRIB_ERR_CLOSED;
 	}
 	base = l->written_end;
 	rb_set_base_offset(batch, base);
@@ -789,7 +884,7 @@ int64_t store_start(store_log_t *l)
 	int64_t start;
 
 	pthread_mutex_lock(&l->lock);
-	start = l->segs[0]->base_offset;
+	start = l->start;
 	pthread_mutex_unlock(&l->lock);
 	return start;
 }
@@ -834,7 +929,7 @@ trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_ra
 	range->first_offset = offset;
 	/* under the lock only what appends change; the walk reads immutable bytes below limit */
 	pthread_mutex_lock(&l->lock);
-	if (offset < l->segs[0]->base_offset || offset > end) {
+	if (offset < l->start || offset > end) {
 		pthread_mutex_unlock(&l->lock);
 		return TRIB_ERR_OUT_OF_RANGE;
 	}
@@ -870,6 +965,14 @@ trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst)
 	return range->len ? seg_pread(range->seg, range->pos, dst, range->len) : TRIB_OK;
 }
 
+/* Offsets below the log start are gone: a time lookup answers the start instead. */
+static int64_t clamp_start(store_log_t *l, int64_t offset)
+{
+	int64_t start = store_start(l);
+
+	return offset < start ? start : offset;
+}
+
 int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms)
 {
 	for (size_t i = 0;; i++) {
@@ -893,6 +996,106 @@ int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms)
 		pthread_mutex_unlock(&l->lock);
 		found = seg_offset_for_time(seg, from, ts_ms, limit);
 		if (found >= 0)
-			return found;
+			return clamp_start(l, found);
 	}
+}
+
+trib_err_t store_set_start(store_log_t *l, int64_t offset, int64_t *start)
+{
+	int64_t end = atomic_load(&l->durable_end);
+	char text[32];
+	trib_err_t err = TRIB_OK;
+
+	if (offset == -1)
+		offset = end;
+	pthread_mutex_lock(&l->lock);
+	if (l->deleted) {
+		err = TRIB_ERR_NOT_FOUND;
+	} else if (offset < 0 || offset > end) {
+		err = TRIB_ERR_OUT_OF_RANGE;
+	} else if (offset > l->start) {
+		snprintf(text, sizeof(text), "%" PRId64 "\n", offset);
+		err = write_file_durably(l->dir, START_FILE, text);
+		if (!err) {
+			l->start = offset;
+			retire_below(l);
+		} else {
+			log_error("storage: %s: cannot save the log start", l->name);
+		}
+	}
+	*start = l->start;
+	pthread_mutex_unlock(&l->lock);
+	return err;
+}
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	if (remove(path) != 0 && errno != ENOENT)
+		log_warn("storage: cannot remove %s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* Removes a directory tree; failures are logged, the walk goes on. */
+static void remove_tree(const char *path)
+{
+	if (nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS) != 0 && errno != ENOENT)
+		log_warn("storage: cannot remove %s: %s", path, strerror(errno));
+}
+
+#define TOMBSTONE_PREFIX ".deleted."
+
+/* Removes the tombstones a crash in store_hub_delete left behind. */
+static void remove_tombstones(store_t *s)
+{
+	DIR *d = opendir(s->dir);
+	struct dirent *e;
+	char path[4096];
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, TOMBSTONE_PREFIX, sizeof(TOMBSTONE_PREFIX) - 1) == 0 &&
+		    path_fmt(path, sizeof(path), "%s/%s", s->dir, e->d_name) == 0)
+			remove_tree(path);
+	}
+	closedir(d);
+}
+
+trib_err_t store_hub_delete(store_t *s, const char *name)
+{
+	static _Atomic uint64_t seq;
+	char dir[4096], tomb[4096], esc[1024];
+	struct stat st;
+
+	if (!name[0] || strlen(name) > 255)
+		return TRIB_ERR_INVALID;
+	hub_dir(s, name, dir, sizeof(dir));
+	escape_name(name, esc, sizeof(esc));
+	if (path_fmt(tomb, sizeof(tomb), "%s/" TOMBSTONE_PREFIX "%s.%" PRId64 ".%" PRIu64, s->dir,
+		     esc, clock_wall_ms(), atomic_fetch_add(&seq, 1)))
+		return TRIB_ERR_INVALID;
+	if (stat(dir, &st) != 0)
+		return errno == ENOENT ? TRIB_ERR_NOT_FOUND : TRIB_ERR_IO;
+	if (rename(dir, tomb) != 0) {
+		log_error("storage: cannot delete event hub %s (%s): %s", name, dir, strerror(errno));
+		return TRIB_ERR_IO;
+	}
+	/* appends racing with the rename land in the tombstone, which goes next */
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nlogs; i++) {
+		store_log_t *l = s->logs[i];
+
+		pthread_mutex_lock(&l->lock);
+		if (strcmp(l->hub, name) == 0)
+			l->deleted = true;
+		pthread_mutex_unlock(&l->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	if (sync_dir(s->dir) != TRIB_OK)
+		log_warn("storage: cannot sync %s after deleting event hub %s", s->dir, name);
+	remove_tree(tomb);
+	return TRIB_OK;
 }

@@ -117,6 +117,18 @@ trib_err_t store_file_save(store_t *s, const char *name, const char *text) TRIB_
 trib_err_t store_file_load(store_t *s, const char *name, char **text) TRIB_MUST_CHECK;
 
 /**
+ * Deletes hub @p name durably: its directory is renamed to a tombstone
+ * (from then on the hub is not listed at store_hub_list, also after a crash)
+ * and removed; tombstones left by a crash are removed at store_open. Its open
+ * logs stay valid for readers (unlinked files) until store_close and refuse
+ * appends with TRIB_ERR_NOT_FOUND; a new hub of the same name may be opened
+ * at once. Errors: TRIB_ERR_NOT_FOUND (no such directory), TRIB_ERR_INVALID
+ * (empty name), TRIB_ERR_IO (rename failed: nothing changed).
+ * @thread any  @locks store lock, then each log's lock (callers serialise per hub)
+ */
+trib_err_t store_hub_delete(store_t *s, const char *name) TRIB_MUST_CHECK;
+
+/**
  * Opens partition @p partition of hub @p hub, recovering its segments: the
  * tail after the last good index entry is scanned; a torn or CRC-bad batch
  * and everything after it is truncated and logged. @p on_durable (may be
@@ -147,8 +159,20 @@ trib_err_t store_append(store_log_t *l, uint8_t *batch, size_t len, store_done_f
 /** The high watermark: one past the last durable offset. @thread any @locks none (atomic) */
 int64_t store_durable_end(const store_log_t *l);
 
-/** The first offset still stored (log start offset). @thread any @locks log lock */
+/** The log start offset: the first offset readers may ask for. @thread any @locks log lock */
 int64_t store_start(store_log_t *l);
+
+/**
+ * Moves the log start offset up to @p offset (Kafka DeleteRecords; -1 = the
+ * durable end), durably (a per-partition "log-start" file, written before
+ * the new start is visible). Reads below it get TRIB_ERR_OUT_OF_RANGE;
+ * segments wholly below it are removed. An offset at or below the current
+ * start changes nothing. *start gets the log start after the call (also on
+ * errors). Errors: TRIB_ERR_OUT_OF_RANGE (negative other than -1, or past
+ * the durable end), TRIB_ERR_NOT_FOUND (hub deleted), TRIB_ERR_IO.
+ * @thread any  @locks the log's lock (held over the file's fsync)
+ */
+trib_err_t store_set_start(store_log_t *l, int64_t offset, int64_t *start) TRIB_MUST_CHECK;
 
 /** Append time (ms) of the last durable batch, or -1 for an empty log. @thread any */
 int64_t store_last_append_time(const store_log_t *l);
