@@ -5,6 +5,10 @@
  * Waiters live on a list guarded by wlock; the storage flusher calls
  * on_durable, which fires and unlinks the waiters below the new end under
  * that same lock (STYLE.md §8).
+ * Idempotent producers (core/pstate.h): a batch with a producer id is
+ * checked and appended under plock, so two retries of one batch cannot
+ * both pass the check; plock is taken before the storage log lock, never
+ * after. The producer state is rebuilt at open from the stored headers.
  */
 #include "part.h"
 
@@ -12,7 +16,9 @@
 #include <stdatomic.h>
 
 #include "clock.h"
+#include "log.h"
 #include "mem.h"
+#include "pstate.h"
 #include "rb.h"
 
 struct part {
@@ -22,6 +28,8 @@ struct part {
 	_Atomic int64_t last_ts;
 	pthread_mutex_t wlock;
 	part_waiter_t *waiters;
+	pthread_mutex_t plock; /* producer state: check + append of idempotent batches */
+	pstate_t *producers;
 };
 
 /* Now, but never before the last stamp of this partition. */
@@ -58,6 +66,72 @@ static void on_durable(void *arg, int64_t end)
 	pthread_mutex_unlock(&p->wlock);
 }
 
+/* Records the idempotent batches of one range found by store_read; *next gets the offset after. */
+static trib_err_t replay_range(part_t *p, const store_range_t *r, int64_t *next)
+{
+	uint64_t pos = r->pos;
+	size_t left = r->len;
+
+	while (left > 0) {
+		uint8_t b[RB_HEADER_SIZE];
+		store_range_t one = *r;
+		rb_header_t h;
+		trib_err_t err;
+
+		one.pos = pos;
+		one.len = sizeof(b);
+		if (left < sizeof(b))
+			return TRIB_ERR_CORRUPT;
+		err = store_read_copy(&one, b);
+		if (!err)
+			err = rb_header_parse(b, sizeof(b), &h);
+		if (!err && rb_size(&h) > left)
+			err = TRIB_ERR_CORRUPT;
+		if (err)
+			return err;
+		if (h.producer_id >= 0 && !(h.attributes & RB_ATTR_CONTROL)) {
+			err = pstate_reserve(p->producers, h.producer_id);
+			if (err)
+				return err;
+			pstate_record(p->producers, &h, h.base_offset, h.max_timestamp);
+		}
+		*next = h.base_offset + h.last_offset_delta + 1;
+		pos += rb_size(&h);
+		left -= rb_size(&h);
+	}
+	return TRIB_OK;
+}
+
+/*
+ * Rebuilds the producer state from every stored batch header (one 61-byte
+ * read per batch). Kafka keeps snapshots to bound this; we scan the log.
+ */
+static trib_err_t replay_producers(part_t *p, const char *hub_name)
+{
+	int64_t offset = store_start(p->log);
+	int64_t end = store_durable_end(p->log);
+
+	while (offset < end) {
+		store_range_t r;
+		int64_t next = offset;
+		trib_err_t err = store_read(p->log, offset, 1u << 20, &r);
+
+		if (!err && r.len == 0)
+			break;
+		if (!err)
+			err = replay_range(p, &r, &next);
+		if (!err && next <= offset)
+			err = TRIB_ERR_CORRUPT;
+		if (err) {
+			log_error("%s/%d: cannot rebuild the producer state at offset %lld: %s",
+				  hub_name, p->id, (long long)offset, trib_strerror(err));
+			return err;
+		}
+		offset = next;
+	}
+	return TRIB_OK;
+}
+
 trib_err_t part_open(store_t *store, const char *hub_name, int32_t id, uint32_t max_batch_bytes,
 		     part_t **out)
 {
@@ -69,8 +143,15 @@ trib_err_t part_open(store_t *store, const char *hub_name, int32_t id, uint32_t 
 	p->id = id;
 	p->max_batch_bytes = max_batch_bytes;
 	pthread_mutex_init(&p->wlock, NULL);
-	err = store_log_open(store, hub_name, id, on_durable, p, &p->log);
+	pthread_mutex_init(&p->plock, NULL);
+	err = pstate_new(&p->producers);
+	if (!err)
+		err = store_log_open(store, hub_name, id, on_durable, p, &p->log);
+	if (!err)
+		err = replay_producers(p, hub_name);
 	if (err) {
+		pstate_free(&p->producers);
+		pthread_mutex_destroy(&p->plock);
 		pthread_mutex_destroy(&p->wlock);
 		mem_free(p);
 		return err;
@@ -86,9 +167,52 @@ void part_close(part_t **pp)
 
 	if (!p)
 		return;
+	pstate_free(&p->producers);
+	pthread_mutex_destroy(&p->plock);
 	pthread_mutex_destroy(&p->wlock);
 	mem_free(p);
 	*pp = NULL;
+}
+
+/*
+ * A retry of a stored batch gets its original offset; the request's copy is
+ * rewritten to equal the stored bytes (base offset, append time, CRC), so
+ * the head reads the same header back. A retry of a batch not yet durable
+ * gets TRIB_ERR_AGAIN: answering it now would acknowledge data not on disk.
+ */
+static trib_err_t answer_duplicate(part_t *p, uint8_t *batch, size_t len,
+				   const pstate_batch_t *dup, int64_t *base_offset)
+{
+	if (dup->base_offset + dup->last_offset_delta >= part_high_watermark(p))
+		return TRIB_ERR_AGAIN;
+	rb_set_base_offset(batch, dup->base_offset);
+	rb_stamp_append_time(batch, len, dup->append_time);
+	*base_offset = dup->base_offset;
+	return TRIB_ERR_EXISTS;
+}
+
+static trib_err_t append_idempotent(part_t *p, uint8_t *batch, size_t len, const rb_header_t *h,
+				    part_done_fn done, void *arg, int64_t *base_offset)
+{
+	pstate_batch_t dup;
+	int64_t ts;
+	trib_err_t err;
+
+	pthread_mutex_lock(&p->plock);
+	err = pstate_check(p->producers, h, &dup);
+	if (err == TRIB_ERR_EXISTS)
+		err = answer_duplicate(p, batch, len, &dup, base_offset);
+	else if (!err)
+		err = pstate_reserve(p->producers, h->producer_id);
+	if (!err) {
+		ts = append_time(p);
+		rb_stamp_append_time(batch, len, ts);
+		err = store_append(p->log, batch, len, done, arg, base_offset);
+		if (!err)
+			pstate_record(p->producers, h, *base_offset, ts);
+	}
+	pthread_mutex_unlock(&p->plock);
+	return err;
 }
 
 trib_err_t part_append(part_t *p, uint8_t *batch, size_t len, part_done_fn done, void *arg,
@@ -106,6 +230,8 @@ trib_err_t part_append(part_t *p, uint8_t *batch, size_t len, part_done_fn done,
 		err = rb_validate_records(batch, len, &h);
 	if (err)
 		return err;
+	if (h.producer_id >= 0)
+		return append_idempotent(p, batch, len, &h, done, arg, base_offset);
 	rb_stamp_append_time(batch, len, append_time(p));
 	return store_append(p->log, batch, len, done, arg, base_offset);
 }

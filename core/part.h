@@ -42,8 +42,16 @@ typedef struct part_waiter {
  * Errors: TRIB_ERR_INVALID / TRIB_ERR_CORRUPT / TRIB_ERR_UNSUPPORTED (the
  * batch fails rb_check or rb_validate_records; nothing stored),
  * TRIB_ERR_TOO_LARGE (over the hub's max batch bytes), storage errors.
+ * A batch with a producer id >= 0 (idempotent producer, KIP-98) is checked
+ * against the partition's producer state first (core/pstate.h), atomically
+ * with its append: TRIB_ERR_EXISTS means an exact retry of a durable batch
+ * (nothing appended; *base_offset and the batch header are set to the
+ * stored ones), TRIB_ERR_AGAIN a retry of one not yet durable,
+ * TRIB_ERR_SEQUENCE a gap, TRIB_ERR_FENCED an older epoch,
+ * TRIB_ERR_UNKNOWN_PRODUCER a producer with no state whose first sequence
+ * is not 0, TRIB_ERR_INVALID a negative epoch or sequence.
  * When an error is returned @p done never fires.
- * @thread any  @locks the storage log's lock
+ * @thread any  @locks the partition's producer lock, then the storage log's lock
  */
 trib_err_t part_append(part_t *p, uint8_t *batch, size_t len, part_done_fn done, void *arg,
 		       int64_t *base_offset) TRIB_MUST_CHECK;

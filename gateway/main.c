@@ -21,6 +21,7 @@
 #include "log.h"
 #include "mem.h"
 #include "ns.h"
+#include "pidm.h"
 #include "rb.h"
 #include "store.h"
 
@@ -29,6 +30,7 @@ typedef struct gw {
 	store_t *store;
 	ns_t *ns;
 	koffset_t *offsets;
+	pidm_t *producer_ids;
 	auth_t *auth;
 	kafka_server_t *kafka;
 	amqp_server_t *amqp;
@@ -76,6 +78,8 @@ static trib_err_t open_storage(gw_t *gw)
 	}
 	if (!err && (err = koffset_open(gw->ns, &gw->offsets)))
 		log_error("cannot load the Kafka committed offsets: %s", trib_strerror(err));
+	if (!err && (err = pidm_open(gw->store, &gw->producer_ids)))
+		log_error("cannot reserve Kafka producer ids: %s", trib_strerror(err));
 	return err;
 }
 
@@ -124,6 +128,7 @@ static trib_err_t start_heads(gw_t *gw)
 		.max_request_bytes = (uint32_t)gw->cfg.kafka_max_request_bytes,
 		.max_message_bytes = (uint32_t)gw->cfg.max_message_bytes + RB_LOG_OVERHEAD,
 		.offsets = gw->offsets,
+		.producer_ids = gw->producer_ids,
 	};
 	amqp_server_opts_t ao = {
 		.host = gw->cfg.host,
@@ -162,6 +167,7 @@ static void shutdown_all(gw_t *gw)
 	kafka_server_stop(&gw->kafka);
 	store_close(&gw->store);
 	koffset_close(&gw->offsets);
+	pidm_close(&gw->producer_ids);
 	ns_close(&gw->ns);
 	auth_close(&gw->auth);
 	gw_config_free(&gw->cfg);

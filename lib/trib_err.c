@@ -15,6 +15,10 @@ static const char *const messages[] = {
 	[-TRIB_ERR_CLOSED] = "closed",
 	[-TRIB_ERR_CONFIG] = "invalid configuration",
 	[-TRIB_ERR_UNAUTHORIZED] = "unauthorized",
+	[-TRIB_ERR_SEQUENCE] = "out-of-order sequence number",
+	[-TRIB_ERR_FENCED] = "stale producer epoch",
+	[-TRIB_ERR_UNKNOWN_PRODUCER] = "unknown producer id",
+	[-TRIB_ERR_AGAIN] = "try again",
 };
 
 const char *trib_strerror(trib_err_t err)

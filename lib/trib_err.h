@@ -25,6 +25,10 @@ typedef enum trib_err {
 	TRIB_ERR_CLOSED = -10,      /**< the component is shutting down */
 	TRIB_ERR_CONFIG = -11,      /**< invalid configuration */
 	TRIB_ERR_UNAUTHORIZED = -12, /**< missing, bad or expired credentials, or a right not granted */
+	TRIB_ERR_SEQUENCE = -13,    /**< an idempotent producer's batch is out of sequence (a gap) */
+	TRIB_ERR_FENCED = -14,      /**< an idempotent producer's epoch is older than the stored one */
+	TRIB_ERR_UNKNOWN_PRODUCER = -15, /**< a producer id with no state where one is needed */
+	TRIB_ERR_AGAIN = -16,       /**< not possible yet (e.g. the original is not durable): retry */
 } trib_err_t;
 
 /**

@@ -50,6 +50,7 @@ enum {
 	KAFKA_API_SYNC_GROUP = 14,
 	KAFKA_API_API_VERSIONS = 18,
 	KAFKA_API_CREATE_TOPICS = 19,
+	KAFKA_API_INIT_PRODUCER_ID = 22,
 };
 
 /** The table entry for @p key, or NULL for an API we do not serve. @thread any @locks none */

@@ -8,6 +8,7 @@
 #include "handle/create_topics_handle.h"
 #include "handle/fetch_handle.h"
 #include "handle/group_handle.h"
+#include "handle/init_producer_id_handle.h"
 #include "handle/list_offsets_handle.h"
 #include "handle/metadata_handle.h"
 #include "handle/offset_handle.h"
@@ -45,6 +46,8 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:
 		return kafka_create_topics_handle(req, body);
+	case KAFKA_API_INIT_PRODUCER_ID:
+		return kafka_init_producer_id_handle(req, body);
 	default:
 		return TRIB_ERR_UNSUPPORTED;
 	}

@@ -28,6 +28,7 @@
 #include "kgroup.h"
 #include "koffset.h"
 #include "ns.h"
+#include "pidm.h"
 
 typedef struct kafka_conn kafka_conn_t;
 typedef struct kafka_req kafka_req_t;
@@ -40,6 +41,7 @@ typedef struct kafka_env {
 	ns_t *ns;                    /**< borrowed, outlives the server */
 	koffset_t *offsets;          /**< borrowed committed offsets; NULL: no groups */
 	kgroup_t *groups;            /**< owned by the server: Kafka consumer groups */
+	pidm_t *producer_ids;        /**< borrowed; NULL: InitProducerId is refused */
 	const char *advertised_host; /**< owned copy: host given in Metadata */
 	int32_t port;                /**< advertised port (the bound one) */
 	int32_t node_id;             /**< broker id */

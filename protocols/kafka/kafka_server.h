@@ -11,6 +11,7 @@
 
 #include "koffset.h"
 #include "ns.h"
+#include "pidm.h"
 #include "trib_err.h"
 
 typedef struct kafka_server kafka_server_t;
@@ -29,6 +30,8 @@ typedef struct kafka_server_opts {
 	koffset_t *offsets;          /**< committed offsets (borrowed, outlives the server);
 					  NULL: FindCoordinator, the group and offset APIs
 					  answer COORDINATOR_NOT_AVAILABLE */
+	pidm_t *producer_ids;        /**< producer ids (borrowed, outlives the server); NULL:
+					  InitProducerId answers COORDINATOR_NOT_AVAILABLE */
 } kafka_server_opts_t;
 
 /**

@@ -25,6 +25,7 @@
 #include "api/fetch.h"
 #include "api/find_coordinator.h"
 #include "api/heartbeat.h"
+#include "api/init_producer_id.h"
 #include "api/join_group.h"
 #include "api/leave_group.h"
 #include "api/list_offsets.h"
@@ -304,6 +305,7 @@ static const api_case_t cases[] = {
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
+	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerIdRequest", "InitProducerIdResponse"},
 };
 
 /* The versions the reference clients send first (clients.md §3): no minimum may pass them. */
@@ -367,6 +369,7 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_heartbeat_req_t hb;
 		kafka_leave_group_req_t lg;
 		kafka_sync_group_req_t sg;
+		kafka_init_producer_id_req_t ip;
 	} u;
 
 	switch (key) {
@@ -383,6 +386,7 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_HEARTBEAT: return kafka_heartbeat_req_decode(rd, v, &u.hb);
 	case KAFKA_API_LEAVE_GROUP: return kafka_leave_group_req_decode(rd, v, a, &u.lg);
 	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
+	case KAFKA_API_INIT_PRODUCER_ID: return kafka_init_producer_id_req_decode(rd, v, &u.ip);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
 }
@@ -462,6 +466,7 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_heartbeat_resp_t hb = {0, 0};
 	kafka_leave_group_resp_t lg = {0, 0, 1, &lg_member};
 	kafka_sync_group_resp_t sg = {0, 0, {three, 3}};
+	kafka_init_producer_id_resp_t ip = {0, 0, 42, 0};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
 
@@ -479,6 +484,7 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_HEARTBEAT: fn = kafka_heartbeat_resp_write, body = &hb; break;
 	case KAFKA_API_LEAVE_GROUP: fn = kafka_leave_group_resp_write, body = &lg; break;
 	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;
+	case KAFKA_API_INIT_PRODUCER_ID: fn = kafka_init_producer_id_resp_write, body = &ip; break;
 	}
 	ck_assert_ptr_nonnull(fn);
 	/* header v0 for every response here (ApiVersions always; the rest are non-flexible) */

@@ -15,10 +15,19 @@
  * does not go away under a completion. Completions run on the flusher
  * thread and only post their own node to the loop's mailbox.
  *
- * Not done: idempotent/transactional producers (no InitProducerId, so
- * producer ids and sequences are stored as sent, unchecked; transactional
- * and control batches are refused with INVALID_RECORD); timeout_ms is
- * ignored (Kafka only uses it for replication, which does not exist here).
+ * Idempotent producers: part_append checks a batch with a producer id
+ * against the partition's producer state. An exact retry of a durable batch
+ * (TRIB_ERR_EXISTS) is answered with its original base offset and error 0,
+ * as Kafka does, with nothing appended and no completion to wait for; a
+ * producer id InitProducerId never gave out gets UNKNOWN_PRODUCER_ID before
+ * anything is appended. Other producer errors map through kafka_err.c
+ * (OUT_OF_ORDER_SEQUENCE_NUMBER, INVALID_PRODUCER_EPOCH, UNKNOWN_PRODUCER_ID,
+ * NOT_ENOUGH_REPLICAS_AFTER_APPEND for a retry whose original is not yet
+ * durable: retriable, the client sends it again).
+ *
+ * Not done: transactional producers (transactional and control batches are
+ * refused with INVALID_RECORD); timeout_ms is ignored (Kafka only uses it
+ * for replication, which does not exist here).
  */
 #include "produce_handle.h"
 
@@ -28,6 +37,7 @@
 #include "hub.h"
 #include "kafka_err.h"
 #include "log.h"
+#include "pidm.h"
 #include "rb.h"
 #include "rbz.h"
 
@@ -85,9 +95,11 @@ static void append_run(kafka_wake_t *w)
  * stored as sent; codecs 5-7 give UNSUPPORTED_COMPRESSION_TYPE, and so does
  * zstd before Produce v7, as Kafka answers (KIP-110).
  */
-static int16_t check_batches(uint32_t max_bytes, int16_t version, trib_slice_t records,
+static int16_t check_batches(const kafka_env_t *env, int16_t version, trib_slice_t records,
 			     int *count)
 {
+	uint32_t max_bytes = env->max_message_bytes;
+
 	size_t pos = 0;
 
 	*count = 0;
@@ -122,6 +134,9 @@ static int16_t check_batches(uint32_t max_bytes, int16_t version, trib_slice_t r
 			return kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
 		if (size > max_bytes)
 			return KAFKA_ERR_MESSAGE_TOO_LARGE;
+		if (h.producer_id >= 0 && env->producer_ids &&
+		    !pidm_issued(env->producer_ids, h.producer_id))
+			return KAFKA_ERR_UNKNOWN_PRODUCER_ID;
 		pos += size;
 		(*count)++;
 	}
@@ -151,13 +166,16 @@ static void append_partition(prod_state_t *st, part_t *p, trib_slice_t records,
 		a->st = st;
 		a->r = r;
 		err = part_append(p, b, size, append_done, a, &base);
-		if (err) {
+		if (err && err != TRIB_ERR_EXISTS) {
 			r->error_code = kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
 			return;
 		}
-		st->pending++;
-		req->env->pending_appends++;
-		kafka_req_ref(req);
+		/* EXISTS: a retried idempotent batch, already durable at base */
+		if (!err) {
+			st->pending++;
+			req->env->pending_appends++;
+			kafka_req_ref(req);
+		}
 		if (r->base_offset < 0) {
 			r->base_offset = base;
 			r->log_append_time_ms = (int64_t)wire_load_u64(b + 35);
@@ -184,8 +202,8 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 		r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return;
 	}
-	r->error_code = check_batches(st->req->env->max_message_bytes, st->req->hdr.api_version,
-				      q->records, &batches);
+	r->error_code = check_batches(st->req->env, st->req->hdr.api_version, q->records,
+				      &batches);
 	if (!r->error_code)
 		append_partition(st, p, q->records, r);
 	r->log_start_offset = part_log_start(p);
