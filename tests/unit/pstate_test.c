@@ -293,6 +293,48 @@ START_TEST(test_part_replay)
 }
 END_TEST
 
+/* Threads sending the same batch at once: the check and the append are one step. */
+typedef struct racer {
+	pthread_t t;
+	trib_err_t err;
+	int64_t base;
+} racer_t;
+
+static void *race(void *arg)
+{
+	racer_t *r = arg;
+	size_t len;
+	uint8_t *b = idem_batch(9, 0, 0, 2, &len);
+
+	r->base = -1;
+	r->err = part_append(part0, b, len, on_done, NULL, &r->base);
+	mem_free(b);
+	return NULL;
+}
+
+START_TEST(test_part_concurrent_retries)
+{
+	racer_t r[8];
+	int appended = 0;
+
+	for (int i = 0; i < 8; i++)
+		ck_assert_int_eq(pthread_create(&r[i].t, NULL, race, &r[i]), 0);
+	for (int i = 0; i < 8; i++) {
+		ck_assert_int_eq(pthread_join(r[i].t, NULL), 0);
+		/* one append; the others see it durable (EXISTS) or in flight (AGAIN) */
+		ck_assert(r[i].err == TRIB_OK || r[i].err == TRIB_ERR_EXISTS ||
+			  r[i].err == TRIB_ERR_AGAIN);
+		if (r[i].err == TRIB_OK)
+			appended++;
+		if (r[i].err != TRIB_ERR_AGAIN)
+			ck_assert_int_eq(r[i].base, 0);
+	}
+	ck_assert_int_eq(appended, 1);
+	wait_done(1);
+	ck_assert_int_eq(part_high_watermark(part0), 2);
+}
+END_TEST
+
 static Suite *pstate_suite(void)
 {
 	Suite *s = suite_create("pstate");
@@ -306,6 +348,7 @@ static Suite *pstate_suite(void)
 	tcase_add_checked_fixture(part, setup, teardown);
 	tcase_add_test(part, test_part_retry);
 	tcase_add_test(part, test_part_replay);
+	tcase_add_test(part, test_part_concurrent_retries);
 	suite_add_tcase(s, part);
 	return s;
 }
