@@ -203,7 +203,7 @@ static void wait_done(int n)
 	pthread_mutex_unlock(&mu);
 }
 
-/* A batch of @n records from producer @pid/@epoch starting at sequence @seq; owned by the caller. */
+/* A batch of @n records from producer @pid/@epoch from sequence @seq; owned by the caller. */
 static uint8_t *idem_batch(int64_t pid, int16_t epoch, int32_t seq, int n, size_t *len)
 {
 	rb_builder_t b;
