@@ -5,7 +5,10 @@
 #include "kafka_dispatch.h"
 
 #include "handle/api_versions_handle.h"
+#include "handle/create_partitions_handle.h"
 #include "handle/create_topics_handle.h"
+#include "handle/delete_records_handle.h"
+#include "handle/delete_topics_handle.h"
 #include "handle/fetch_handle.h"
 #include "handle/group_handle.h"
 #include "handle/init_producer_id_handle.h"
@@ -46,6 +49,12 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:
 		return kafka_create_topics_handle(req, body);
+	case KAFKA_API_DELETE_TOPICS:
+		return kafka_delete_topics_handle(req, body);
+	case KAFKA_API_DELETE_RECORDS:
+		return kafka_delete_records_handle(req, body);
+	case KAFKA_API_CREATE_PARTITIONS:
+		return kafka_create_partitions_handle(req, body);
 	case KAFKA_API_INIT_PRODUCER_ID:
 		return kafka_init_producer_id_handle(req, body);
 	default:

@@ -21,7 +21,10 @@
 #include <sys/stat.h>
 
 #include "api/api_versions.h"
+#include "api/create_partitions.h"
 #include "api/create_topics.h"
+#include "api/delete_records.h"
+#include "api/delete_topics.h"
 #include "api/fetch.h"
 #include "api/find_coordinator.h"
 #include "api/heartbeat.h"
@@ -305,7 +308,10 @@ static const api_case_t cases[] = {
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
+	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
+	{KAFKA_API_DELETE_RECORDS, "DeleteRecordsRequest", "DeleteRecordsResponse"},
 	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerIdRequest", "InitProducerIdResponse"},
+	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitionsRequest", "CreatePartitionsResponse"},
 };
 
 /* The versions the reference clients send first (clients.md §3): no minimum may pass them. */
@@ -362,6 +368,9 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_metadata_req_t m;
 		kafka_api_versions_req_t av;
 		kafka_create_topics_req_t c;
+		kafka_delete_topics_req_t dt;
+		kafka_delete_records_req_t dr;
+		kafka_create_partitions_req_t cp;
 		kafka_offset_commit_req_t oc;
 		kafka_offset_fetch_req_t of;
 		kafka_find_coordinator_req_t fc;
@@ -379,6 +388,9 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_METADATA: return kafka_metadata_req_decode(rd, v, a, &u.m);
 	case KAFKA_API_API_VERSIONS: return kafka_api_versions_req_decode(rd, v, &u.av);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
+	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
+	case KAFKA_API_DELETE_RECORDS: return kafka_delete_records_req_decode(rd, v, a, &u.dr);
+	case KAFKA_API_CREATE_PARTITIONS: return kafka_create_partitions_req_decode(rd, v, a, &u.cp);
 	case KAFKA_API_OFFSET_COMMIT: return kafka_offset_commit_req_decode(rd, v, a, &u.oc);
 	case KAFKA_API_OFFSET_FETCH: return kafka_offset_fetch_req_decode(rd, v, a, &u.of);
 	case KAFKA_API_FIND_COORDINATOR: return kafka_find_coordinator_req_decode(rd, v, &u.fc);
@@ -440,6 +452,11 @@ static kafka_fetch_topic_resp_t fe_topic = {{(const uint8_t *)"t", 1}, 1, &fe_pa
 static kafka_list_offsets_partition_resp_t lo_part = {0, 0, one_offset, 1, -1, 0, 0};
 static kafka_list_offsets_topic_resp_t lo_topic = {{(const uint8_t *)"t", 1}, 1, &lo_part};
 static kafka_create_topics_topic_resp_t ct_topic = {{(const uint8_t *)"t", 1}, 0, {NULL, 0}};
+static kafka_delete_topics_topic_resp_t dt_topic = {{(const uint8_t *)"t", 1}, 0};
+static kafka_delete_records_part_resp_t dr_part = {0, 5, 0};
+static kafka_delete_records_topic_resp_t dr_topic = {{(const uint8_t *)"t", 1}, 1, &dr_part};
+static kafka_create_partitions_topic_resp_t cp_topic = {{(const uint8_t *)"t", 1}, 37,
+							 {(const uint8_t *)"m", 1}};
 static kafka_offset_commit_partition_resp_t oc_part = {0, 0};
 static kafka_offset_commit_topic_resp_t oc_topic = {{(const uint8_t *)"t", 1}, 1, &oc_part};
 static kafka_offset_fetch_partition_resp_t of_part = {0, 5, 0, {(const uint8_t *)"m", 1}, 0};
@@ -457,6 +474,9 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
 	kafka_list_offsets_resp_t lo = {0, 1, &lo_topic};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
+	kafka_delete_topics_resp_t dt = {0, 1, &dt_topic};
+	kafka_delete_records_resp_t dr = {0, 1, &dr_topic};
+	kafka_create_partitions_resp_t cp = {0, 1, &cp_topic};
 	kafka_offset_commit_resp_t oc = {0, 1, &oc_topic};
 	kafka_offset_fetch_resp_t of = {0, 1, &of_topic, 0};
 	kafka_find_coordinator_resp_t fc = {0, 0, {NULL, 0}, 0, {(const uint8_t *)"h", 1}, 9092};
@@ -477,6 +497,9 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_METADATA: fn = kafka_metadata_resp_write, body = &md; break;
 	case KAFKA_API_API_VERSIONS: fn = kafka_api_versions_resp_write, body = &av; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;
+	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;
+	case KAFKA_API_DELETE_RECORDS: fn = kafka_delete_records_resp_write, body = &dr; break;
+	case KAFKA_API_CREATE_PARTITIONS: fn = kafka_create_partitions_resp_write, body = &cp; break;
 	case KAFKA_API_OFFSET_COMMIT: fn = kafka_offset_commit_resp_write, body = &oc; break;
 	case KAFKA_API_OFFSET_FETCH: fn = kafka_offset_fetch_resp_write, body = &of; break;
 	case KAFKA_API_FIND_COORDINATOR: fn = kafka_find_coordinator_resp_write, body = &fc; break;

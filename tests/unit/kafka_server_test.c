@@ -394,7 +394,8 @@ static void expect_api_keys(wire_rd_t *rd, bool compact)
 	static const int16_t want[][3] = {{0, 3, 8}, {1, 4, 11}, {2, 0, 5}, {3, 0, 8},
 					  {8, 0, 7}, {9, 0, 5}, {10, 0, 2}, {11, 0, 5},
 					  {12, 0, 3}, {13, 0, 3}, {14, 0, 3}, {18, 0, 3},
-					  {19, 0, 4}, {22, 0, 1}};
+					  {19, 0, 4}, {20, 0, 3}, {21, 0, 1}, {22, 0, 1},
+					  {37, 0, 1}};
 	int32_t n = compact ? (int32_t)wire_rd_uvarint(rd) - 1 : wire_rd_i32(rd);
 
 	ck_assert_int_eq(n, (int32_t)(sizeof(want) / sizeof(want[0])));

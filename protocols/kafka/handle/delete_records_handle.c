@@ -1,0 +1,71 @@
+/*
+ * DeleteRecords. Per partition: unknown topic or partition ->
+ * UNKNOWN_TOPIC_OR_PARTITION, an offset past the high watermark (or
+ * negative other than -1) -> OFFSET_OUT_OF_RANGE; otherwise
+ * part_delete_records moves the log start offset durably (blocking this
+ * loop for one fsync) and low_watermark answers the log start after it
+ * (unchanged for an offset at or below it, as Kafka). Errors answer
+ * low_watermark -1.
+ */
+#include "delete_records_handle.h"
+
+#include "api/delete_records.h"
+#include "hub.h"
+#include "kafka_err.h"
+#include "log.h"
+
+static void delete_one(kafka_req_t *req, hub_t *hub, const kafka_delete_records_part_req_t *p,
+		       kafka_delete_records_part_resp_t *r)
+{
+	part_t *part = hub ? hub_partition(hub, p->partition_index) : NULL;
+	int64_t start = -1;
+	trib_err_t err;
+
+	r->partition_index = p->partition_index;
+	r->low_watermark = -1;
+	if (req->reject) {
+		r->error_code = req->reject;
+		return;
+	}
+	if (!part) {
+		r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		return;
+	}
+	err = part_delete_records(part, p->offset, &start);
+	r->error_code = kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
+	if (!err)
+		r->low_watermark = start;
+	else if (err != TRIB_ERR_OUT_OF_RANGE)
+		log_warn("kafka: deleting records of %s/%d: %s", hub_name(hub),
+			 (int)p->partition_index, trib_strerror(err));
+}
+
+trib_err_t kafka_delete_records_handle(kafka_req_t *req, wire_rd_t *body)
+{
+	kafka_delete_records_req_t q;
+	kafka_delete_records_resp_t resp = {0};
+	trib_err_t err;
+
+	err = kafka_delete_records_req_decode(body, req->hdr.api_version, &req->arena, &q);
+	if (err)
+		return err;
+	resp.topic_count = q.topic_count;
+	resp.topics = kafka_arena_calloc(&req->arena, (size_t)q.topic_count, sizeof(*resp.topics));
+	if (!resp.topics)
+		return TRIB_ERR_NOMEM;
+	for (int32_t i = 0; i < q.topic_count; i++) {
+		const kafka_delete_records_topic_req_t *t = &q.topics[i];
+		kafka_delete_records_topic_resp_t *r = &resp.topics[i];
+		hub_t *hub = ns_hub_find(req->env->ns, t->name);
+
+		r->name = t->name;
+		r->partition_count = t->partition_count;
+		r->partitions = kafka_arena_calloc(&req->arena, (size_t)t->partition_count,
+						   sizeof(*r->partitions));
+		if (!r->partitions)
+			return TRIB_ERR_NOMEM;
+		for (int32_t j = 0; j < t->partition_count; j++)
+			delete_one(req, hub, &t->partitions[j], &r->partitions[j]);
+	}
+	return kafka_req_respond(req, kafka_delete_records_resp_write, &resp);
+}
