@@ -12,8 +12,9 @@
  *    that did not rejoin are removed then);
  *  - a member's session (expires_at) is not checked while its join is
  *    armed: the rebalance deadline bounds that wait.
- * Groups are never freed before kgroup_close (an Empty group costs a few
- * bytes and keeps its generation); lookups are linear in the group count.
+ * Groups are freed only by kgroup_delete (DeleteGroups, Empty groups only)
+ * and kgroup_close (an Empty group costs a few bytes and keeps its
+ * generation); lookups are linear in the group count.
  */
 #include "kgroup.h"
 
@@ -24,6 +25,7 @@
 #include "clock.h"
 #include "log.h"
 #include "mem.h"
+#include "wire.h"
 
 typedef struct blob {
 	uint8_t *p;
@@ -40,6 +42,8 @@ typedef struct member {
 	struct member *next;
 	blob_t id;
 	blob_t instance;
+	blob_t client_id;   /* as last joined (DescribeGroups) */
+	blob_t client_host;
 	int32_t session_ms;
 	int32_t rebalance_ms;
 	proto_t *protos;
@@ -128,6 +132,8 @@ static void free_member(member_t *m)
 	free_protos(m);
 	blob_free(&m->id);
 	blob_free(&m->instance);
+	blob_free(&m->client_id);
+	blob_free(&m->client_host);
 	blob_free(&m->assignment);
 	mem_free(m);
 }
@@ -539,6 +545,10 @@ static void member_joins(kgroup_t *kg, group_t *g, member_t *m, bool is_new,
 		join_fail(w, KGROUP_NO_MEMORY, sl(&m->id));
 		return;
 	}
+	if (!blob_set(&m->client_id, r->client_id) || !blob_set(&m->client_host, r->client_host)) {
+		join_fail(w, KGROUP_NO_MEMORY, sl(&m->id));
+		return;
+	}
 	m->session_ms = r->session_timeout_ms;
 	m->rebalance_ms = r->rebalance_timeout_ms > 0 ? r->rebalance_timeout_ms
 						      : r->session_timeout_ms;
@@ -919,6 +929,162 @@ bool kgroup_describe(kgroup_t *kg, trib_slice_t group, kgroup_state_t *state, in
 	return g != NULL;
 }
 
+/* ---- admin: ListGroups, DescribeGroups, DeleteGroups, OffsetDelete ---- */
+
+bool kgroup_list(kgroup_t *kg, bool (*fn)(void *arg, const kgroup_listed_t *g), void *arg)
+{
+	bool go = true;
+
+	pthread_mutex_lock(&kg->mu);
+	for (group_t *g = kg->groups; g && go; g = g->next) {
+		kgroup_listed_t l = {sl(&g->name), g->state, sl(&g->protocol_type)};
+
+		if (!l.protocol_type.ptr)
+			l.protocol_type = (trib_slice_t){(const uint8_t *)"", 0};
+		go = fn(arg, &l);
+	}
+	pthread_mutex_unlock(&kg->mu);
+	return go;
+}
+
+static trib_slice_t or_empty(trib_slice_t s)
+{
+	return s.ptr ? s : (trib_slice_t){(const uint8_t *)"", 0};
+}
+
+static kgroup_status_t describe_locked(group_t *g,
+				       void (*fn)(void *arg, const kgroup_group_desc_t *d),
+				       void *arg)
+{
+	bool stable = g->state == KGROUP_STABLE;
+	kgroup_member_desc_t *md = mem_calloc(MEM_CORE, g->nmembers ? g->nmembers : 1,
+					      sizeof(*md));
+	kgroup_group_desc_t d = {g->state, g->generation, or_empty(sl(&g->protocol_type)),
+				 or_empty(stable ? sl(&g->protocol) : (trib_slice_t){NULL, 0}),
+				 md, 0};
+
+	if (!md)
+		return KGROUP_NO_MEMORY;
+	for (const member_t *m = g->members; m; m = m->next) {
+		const proto_t *p = stable ? member_proto(m, &g->protocol) : NULL;
+
+		md[d.member_count++] = (kgroup_member_desc_t){
+			sl(&m->id), sl(&m->instance), or_empty(sl(&m->client_id)),
+			or_empty(sl(&m->client_host)), or_empty(p ? sl(&p->metadata)
+								: (trib_slice_t){NULL, 0}),
+			or_empty(stable ? sl(&m->assignment) : (trib_slice_t){NULL, 0})};
+	}
+	fn(arg, &d);
+	mem_free(md);
+	return KGROUP_OK;
+}
+
+kgroup_status_t kgroup_describe_group(kgroup_t *kg, trib_slice_t group,
+				      void (*fn)(void *arg, const kgroup_group_desc_t *d),
+				      void *arg)
+{
+	kgroup_status_t st = KGROUP_GROUP_NOT_FOUND;
+	group_t *g;
+
+	pthread_mutex_lock(&kg->mu);
+	g = find_group(kg, group);
+	if (g)
+		st = describe_locked(g, fn, arg);
+	pthread_mutex_unlock(&kg->mu);
+	return st;
+}
+
+static void free_group(group_t *g)
+{
+	while (g->members) {
+		member_t *m = g->members;
+
+		g->members = m->next;
+		free_member(m);
+	}
+	while (g->pending) {
+		pending_id_t *p = g->pending;
+
+		g->pending = p->next;
+		blob_free(&p->id);
+		mem_free(p);
+	}
+	blob_free(&g->name);
+	blob_free(&g->protocol_type);
+	blob_free(&g->protocol);
+	mem_free(g);
+}
+
+kgroup_status_t kgroup_delete(kgroup_t *kg, trib_slice_t group)
+{
+	kgroup_status_t st = KGROUP_GROUP_NOT_FOUND;
+
+	pthread_mutex_lock(&kg->mu);
+	for (group_t **pp = &kg->groups; *pp; pp = &(*pp)->next) {
+		group_t *g = *pp;
+
+		if (!blob_eq(&g->name, group))
+			continue;
+		/* a pending KIP-394 id is a member on its way in */
+		if (g->state != KGROUP_EMPTY || g->members || g->pending) {
+			st = KGROUP_NOT_EMPTY;
+			break;
+		}
+		*pp = g->next;
+		log_info("kgroup %.*s: deleted", (int)g->name.len, (const char *)g->name.p);
+		free_group(g);
+		st = KGROUP_OK;
+		break;
+	}
+	pthread_mutex_unlock(&kg->mu);
+	return st;
+}
+
+/* Does @m's subscription (ConsumerProtocolSubscription) name @topic? Unreadable: yes. */
+static bool member_subscribes(const group_t *g, const member_t *m, trib_slice_t topic)
+{
+	const proto_t *p = g->protocol.set ? member_proto(m, &g->protocol) : NULL;
+	wire_rd_t rd;
+	int32_t n;
+
+	if (!p && m->nprotos)
+		p = &m->protos[0];
+	if (!p)
+		return true;
+	wire_rd_init(&rd, p->metadata.p, p->metadata.len);
+	(void)wire_rd_i16(&rd); /* every version starts with the topic list */
+	n = wire_rd_array_len(&rd, INT32_MAX, 2, NULL);
+	for (int32_t i = 0; i < n && wire_rd_ok(&rd); i++) {
+		trib_slice_t t = wire_rd_str16(&rd);
+
+		if (wire_rd_ok(&rd) && slice_eq(t, topic))
+			return true;
+	}
+	return !wire_rd_ok(&rd);
+}
+
+kgroup_status_t kgroup_topic_check(kgroup_t *kg, trib_slice_t group, trib_slice_t topic)
+{
+	static const trib_slice_t consumer = {(const uint8_t *)"consumer", 8};
+	kgroup_status_t st = KGROUP_OK;
+	group_t *g;
+
+	pthread_mutex_lock(&kg->mu);
+	g = find_group(kg, group);
+	if (!g) {
+		st = KGROUP_GROUP_NOT_FOUND;
+	} else if (g->state != KGROUP_EMPTY && g->members) {
+		if (!blob_eq(&g->protocol_type, consumer))
+			st = KGROUP_NOT_EMPTY;
+		for (const member_t *m = g->members; m && !st; m = m->next) {
+			if (member_subscribes(g, m, topic))
+				st = KGROUP_SUBSCRIBED;
+		}
+	}
+	pthread_mutex_unlock(&kg->mu);
+	return st;
+}
+
 /* ---- life ---- */
 
 trib_err_t kgroup_open(kgroup_t **out)
@@ -944,23 +1110,7 @@ void kgroup_close(kgroup_t **kgp)
 		group_t *g = kg->groups;
 
 		kg->groups = g->next;
-		while (g->members) {
-			member_t *m = g->members;
-
-			g->members = m->next;
-			free_member(m);
-		}
-		while (g->pending) {
-			pending_id_t *p = g->pending;
-
-			g->pending = p->next;
-			blob_free(&p->id);
-			mem_free(p);
-		}
-		blob_free(&g->name);
-		blob_free(&g->protocol_type);
-		blob_free(&g->protocol);
-		mem_free(g);
+		free_group(g);
 	}
 	pthread_mutex_destroy(&kg->mu);
 	mem_free(kg);

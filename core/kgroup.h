@@ -51,6 +51,9 @@ typedef enum kgroup_status {
 	KGROUP_FENCED_INSTANCE,       /**< KIP-345: another member holds the instance id */
 	KGROUP_GROUP_FULL,
 	KGROUP_NO_MEMORY,
+	KGROUP_NOT_EMPTY,       /**< DeleteGroups / OffsetDelete: the group has members */
+	KGROUP_GROUP_NOT_FOUND, /**< no such group */
+	KGROUP_SUBSCRIBED,      /**< OffsetDelete: a member is subscribed to the topic */
 } kgroup_status_t;
 
 typedef enum kgroup_state {
@@ -78,6 +81,7 @@ typedef struct kgroup_join_req {
 	const kgroup_protocol_t *protocols;
 	size_t protocol_count;
 	bool require_known_member_id; /**< JoinGroup v4+ (KIP-394) */
+	trib_slice_t client_host;     /**< peer address for DescribeGroups; may be null */
 } kgroup_join_req_t;
 
 /** A member as the leader sees it in its JoinGroup answer. */
@@ -192,5 +196,73 @@ int64_t kgroup_next_deadline(kgroup_t *kg);
  */
 bool kgroup_describe(kgroup_t *kg, trib_slice_t group, kgroup_state_t *state, int32_t *generation,
 		     size_t *members);
+
+/** A group as ListGroups shows it; slices borrowed for the callback only. */
+typedef struct kgroup_listed {
+	trib_slice_t group;
+	kgroup_state_t state;
+	trib_slice_t protocol_type; /**< empty while no member ever joined */
+} kgroup_listed_t;
+
+/**
+ * Calls @p fn for every group in the registry, under the registry lock: @p fn
+ * must copy what it keeps and must not call any kgroup_ function. Stops when
+ * @p fn returns false (and returns false then).
+ * @thread any  @locks the registry lock
+ */
+bool kgroup_list(kgroup_t *kg, bool (*fn)(void *arg, const kgroup_listed_t *g), void *arg);
+
+/** A member as DescribeGroups shows it; slices borrowed for the callback only. */
+typedef struct kgroup_member_desc {
+	trib_slice_t member_id;
+	trib_slice_t instance_id; /**< ptr NULL = none */
+	trib_slice_t client_id;
+	trib_slice_t client_host;
+	trib_slice_t metadata;    /**< the chosen protocol's; empty unless Stable */
+	trib_slice_t assignment;  /**< empty unless Stable */
+} kgroup_member_desc_t;
+
+/** A group as DescribeGroups shows it; everything borrowed for the callback only. */
+typedef struct kgroup_group_desc {
+	kgroup_state_t state;
+	int32_t generation;
+	trib_slice_t protocol_type;
+	trib_slice_t protocol; /**< the chosen protocol; empty unless Stable (as Kafka) */
+	const kgroup_member_desc_t *members;
+	size_t member_count;
+} kgroup_group_desc_t;
+
+/**
+ * Describes @p group to @p fn (Kafka's GroupMetadata.summary: members'
+ * metadata and assignments only in Stable), under the registry lock; @p fn
+ * must copy what it keeps and must not call any kgroup_ function.
+ * Returns KGROUP_OK (fn ran), KGROUP_GROUP_NOT_FOUND or KGROUP_NO_MEMORY
+ * (fn did not run). @thread any  @locks the registry lock
+ */
+kgroup_status_t kgroup_describe_group(kgroup_t *kg, trib_slice_t group,
+				      void (*fn)(void *arg, const kgroup_group_desc_t *d),
+				      void *arg);
+
+/**
+ * DeleteGroups for the membership side: removes @p group if it is Empty.
+ * Returns KGROUP_OK, KGROUP_NOT_EMPTY (members or a rebalance under way) or
+ * KGROUP_GROUP_NOT_FOUND; committed offsets are koffset's (koffset_delete).
+ * @thread any  @locks the registry lock
+ */
+kgroup_status_t kgroup_delete(kgroup_t *kg, trib_slice_t group);
+
+/**
+ * May OffsetDelete remove @p group's offsets of @p topic (Kafka's
+ * handleDeleteOffsets)? KGROUP_OK when the group is Empty or no member of a
+ * "consumer" group subscribes to @p topic; KGROUP_SUBSCRIBED when one does
+ * (or a subscription cannot be read: assumed to cover every topic);
+ * KGROUP_NOT_EMPTY for a group of another protocol type with members;
+ * KGROUP_GROUP_NOT_FOUND when the registry has no such group (only koffset
+ * may know it then). Subscriptions are read from the members' metadata for
+ * the chosen protocol (else their first one), ConsumerProtocolSubscription
+ * (i16 version, [str16] topics, ...).
+ * @thread any  @locks the registry lock
+ */
+kgroup_status_t kgroup_topic_check(kgroup_t *kg, trib_slice_t group, trib_slice_t topic);
 
 #endif

@@ -6,12 +6,14 @@
  * map mutex), never before, so an OffsetFetch cannot see a commit that a
  * crash would lose. Completions of one partition run in log order, so
  * applying them in completion order gives the same map as the replay at
- * start (last record for a key wins). Keys are (group, topic, partition);
- * each entry owns one allocation holding group, topic and metadata bytes.
+ * start (last record for a key wins; a tombstone removes what came
+ * before it). Keys are (group, topic, partition); each entry owns one
+ * allocation holding group, topic and metadata bytes.
  */
 #include "koffset.h"
 
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
@@ -21,7 +23,8 @@
 #include "rb.h"
 #include "wire.h"
 
-#define REC_VERSION 1
+#define REC_VERSION 1 /* the value's version and the position key's type */
+#define KEY_GROUP 2   /* the key type of a whole-group tombstone */
 #define REPLAY_CHUNK (1024u * 1024)
 #define INITIAL_BUCKETS 64
 
@@ -43,14 +46,27 @@ struct koffset {
 	size_t count;
 };
 
-/* A batch in flight: the decoded commits to apply once it is durable. */
+/* What one record does to the map. */
+typedef enum rec_kind {
+	REC_UNREADABLE = 0,
+	REC_COMMIT,
+	REC_DEL_POS,   /* tombstone of one position */
+	REC_DEL_GROUP, /* tombstone of every position of c.group */
+} rec_kind_t;
+
+typedef struct rec {
+	rec_kind_t kind;
+	koffset_commit_t c; /* group only for REC_DEL_GROUP; no value for deletions */
+} rec_t;
+
+/* A batch in flight: the decoded records to apply once it is durable. */
 typedef struct pending {
 	koffset_t *ko;
 	part_done_fn done;
 	void *arg;
-	uint8_t *batch; /* owned: the records; the commits below borrow it */
+	uint8_t *batch; /* owned: the records; the recs below borrow it */
 	size_t n;
-	koffset_commit_t c[];
+	rec_t r[];
 } pending_t;
 
 static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
@@ -148,14 +164,60 @@ static trib_err_t apply(koffset_t *ko, const koffset_commit_t *c, int64_t ts)
 	return TRIB_OK;
 }
 
+static void unlink_entry(koffset_t *ko, entry_t **pp)
+{
+	entry_t *e = *pp;
+
+	*pp = e->next;
+	mem_free(e);
+	ko->count--;
+}
+
+static void delete_group(koffset_t *ko, trib_slice_t group)
+{
+	for (size_t i = 0; i < ko->nbuckets; i++) {
+		for (entry_t **pp = &ko->buckets[i]; *pp;) {
+			if (slice_eq((*pp)->group, group))
+				unlink_entry(ko, pp);
+			else
+				pp = &(*pp)->next;
+		}
+	}
+}
+
+/* Applies one decoded record; caller holds mu (or is single-threaded at open). */
+static trib_err_t apply_rec(koffset_t *ko, const rec_t *r, int64_t ts)
+{
+	const koffset_commit_t *c = &r->c;
+	entry_t **pp;
+
+	switch (r->kind) {
+	case REC_COMMIT:
+		return apply(ko, c, ts);
+	case REC_DEL_POS:
+		pp = find_slot(ko, key_hash(c->group, c->topic, c->partition), c->group, c->topic,
+			       c->partition);
+		if (*pp)
+			unlink_entry(ko, pp);
+		return TRIB_OK;
+	case REC_DEL_GROUP:
+		delete_group(ko, c->group);
+		return TRIB_OK;
+	default:
+		return TRIB_ERR_CORRUPT;
+	}
+}
+
 /* ---- record format ---- */
 
-static void write_key(wire_wr_t *wr, const koffset_commit_t *c)
+static void write_key(wire_wr_t *wr, const rec_t *r)
 {
-	wire_wr_i16(wr, REC_VERSION);
-	wire_wr_str16(wr, c->group);
-	wire_wr_str16(wr, c->topic);
-	wire_wr_i32(wr, c->partition);
+	wire_wr_i16(wr, r->kind == REC_DEL_GROUP ? KEY_GROUP : REC_VERSION);
+	wire_wr_str16(wr, r->c.group);
+	if (r->kind == REC_DEL_GROUP)
+		return;
+	wire_wr_str16(wr, r->c.topic);
+	wire_wr_i32(wr, r->c.partition);
 }
 
 static void write_value(wire_wr_t *wr, const koffset_commit_t *c, int64_t ts)
@@ -167,25 +229,39 @@ static void write_value(wire_wr_t *wr, const koffset_commit_t *c, int64_t ts)
 	wire_wr_i64(wr, ts);
 }
 
-/* Decodes a record into @c and *ts; false when it is not ours to read. */
-static bool read_record(const rb_record_t *r, koffset_commit_t *c, int64_t *ts)
+/* Decodes a record into @out and *ts; REC_UNREADABLE when it is not ours to read. */
+static rec_kind_t read_record(const rb_record_t *r, rec_t *out, int64_t *ts)
 {
+	koffset_commit_t *c = &out->c;
 	wire_rd_t k, v;
+	int16_t type;
 
+	*out = (rec_t){REC_UNREADABLE, {{NULL, 0}, {NULL, 0}, 0, -1, -1, {NULL, 0}}};
+	if (!r->key.ptr)
+		return REC_UNREADABLE;
 	wire_rd_init(&k, r->key.ptr, r->key.len);
-	wire_rd_init(&v, r->value.ptr, r->value.len);
-	if (!r->key.ptr || !r->value.ptr || wire_rd_i16(&k) != REC_VERSION ||
-	    wire_rd_i16(&v) != REC_VERSION)
-		return false;
+	type = wire_rd_i16(&k);
 	c->group = wire_rd_str16(&k);
+	if (type == KEY_GROUP) {
+		if (!wire_rd_ok(&k) || wire_rd_left(&k) != 0 || !c->group.ptr || r->value.ptr)
+			return REC_UNREADABLE;
+		return out->kind = REC_DEL_GROUP;
+	}
 	c->topic = wire_rd_str16(&k);
 	c->partition = wire_rd_i32(&k);
+	if (type != REC_VERSION || !wire_rd_ok(&k) || wire_rd_left(&k) != 0 || !c->group.ptr ||
+	    !c->topic.ptr)
+		return REC_UNREADABLE;
+	if (!r->value.ptr)
+		return out->kind = REC_DEL_POS;
+	wire_rd_init(&v, r->value.ptr, r->value.len);
+	if (wire_rd_i16(&v) != REC_VERSION)
+		return REC_UNREADABLE;
 	c->offset = wire_rd_i64(&v);
 	c->leader_epoch = wire_rd_i32(&v);
 	c->metadata = wire_rd_str16(&v);
 	*ts = wire_rd_i64(&v);
-	return wire_rd_ok(&k) && wire_rd_ok(&v) && wire_rd_left(&k) == 0 &&
-	       c->group.ptr && c->topic.ptr;
+	return wire_rd_ok(&v) ? (out->kind = REC_COMMIT) : REC_UNREADABLE;
 }
 
 static trib_err_t check_commit(const koffset_commit_t *c)
@@ -198,7 +274,7 @@ static trib_err_t check_commit(const koffset_commit_t *c)
 	return TRIB_OK;
 }
 
-static trib_err_t build_batch(const koffset_commit_t *c, size_t n, int64_t ts, uint8_t **out,
+static trib_err_t build_batch(const rec_t *rs, size_t n, int64_t ts, uint8_t **out,
 			      size_t *len)
 {
 	uint8_t kb[2 + 2 + KOFFSET_GROUP_MAX + 2 + HUB_NAME_MAX + 4];
@@ -212,9 +288,12 @@ static trib_err_t build_batch(const koffset_commit_t *c, size_t n, int64_t ts, u
 
 		wire_wr_init(&kw, kb, sizeof(kb));
 		wire_wr_init(&vw, vb, sizeof(vb));
-		write_key(&kw, &c[i]);
-		write_value(&vw, &c[i], ts);
-		err = rb_builder_add(&b, ts, (trib_slice_t){kb, kw.pos}, (trib_slice_t){vb, vw.pos},
+		write_key(&kw, &rs[i]);
+		if (rs[i].kind == REC_COMMIT)
+			write_value(&vw, &rs[i].c, ts);
+		err = rb_builder_add(&b, ts, (trib_slice_t){kb, kw.pos},
+				     rs[i].kind == REC_COMMIT ? (trib_slice_t){vb, vw.pos}
+							      : (trib_slice_t){NULL, 0},
 				     NULL, 0);
 	}
 	if (!err)
@@ -234,7 +313,7 @@ static void on_durable(void *arg, trib_err_t err)
 	if (!err) {
 		pthread_mutex_lock(&ko->mu);
 		for (size_t i = 0; i < pd->n && !err; i++)
-			err = apply(ko, &pd->c[i], now);
+			err = apply_rec(ko, &pd->r[i], now);
 		pthread_mutex_unlock(&ko->mu);
 		if (err)
 			log_error("koffset: durable commit not applied in memory: %s",
@@ -245,27 +324,21 @@ static void on_durable(void *arg, trib_err_t err)
 	mem_free(pd);
 }
 
-trib_err_t koffset_commit(koffset_t *ko, const koffset_commit_t *c, size_t n, part_done_fn done,
-			  void *arg)
+/* Appends @n checked records (@rs, borrowed) as one batch; see koffset_commit. */
+static trib_err_t append_recs(koffset_t *ko, const rec_t *rs, size_t n, part_done_fn done,
+			      void *arg)
 {
 	int64_t ts = clock_wall_ms(), base;
-	pending_t *pd;
+	pending_t *pd = mem_alloc(MEM_CORE, sizeof(*pd) + n * sizeof(pd->r[0]));
 	size_t len;
 	trib_err_t err;
 
-	if (n == 0 || n > KOFFSET_COMMIT_MAX)
-		return TRIB_ERR_INVALID;
-	for (size_t i = 0; i < n; i++) {
-		if ((err = check_commit(&c[i])))
-			return err;
-	}
-	pd = mem_alloc(MEM_CORE, sizeof(*pd) + n * sizeof(pd->c[0]));
 	if (!pd)
 		return TRIB_ERR_NOMEM;
 	*pd = (pending_t){ko, done, arg, NULL, n};
-	err = build_batch(c, n, ts, &pd->batch, &len);
+	err = build_batch(rs, n, ts, &pd->batch, &len);
 	if (!err) {
-		/* the commits kept for the completion borrow the batch's record bytes */
+		/* the records kept for the completion borrow the batch's bytes */
 		rb_iter_t it;
 		rb_record_t r;
 		size_t i = 0;
@@ -273,7 +346,7 @@ trib_err_t koffset_commit(koffset_t *ko, const koffset_commit_t *c, size_t n, pa
 
 		err = rb_iter_init(&it, pd->batch, len);
 		while (!err && i < n && rb_iter_next(&it, &r) == 1) {
-			if (read_record(&r, &pd->c[i], &rts))
+			if (read_record(&r, &pd->r[i], &rts) == rs[i].kind)
 				i++;
 			else
 				err = TRIB_ERR_CORRUPT;
@@ -287,6 +360,54 @@ trib_err_t koffset_commit(koffset_t *ko, const koffset_commit_t *c, size_t n, pa
 		mem_free(pd->batch);
 		mem_free(pd);
 	}
+	return err;
+}
+
+trib_err_t koffset_commit(koffset_t *ko, const koffset_commit_t *c, size_t n, part_done_fn done,
+			  void *arg)
+{
+	rec_t *rs;
+	trib_err_t err;
+
+	if (n == 0 || n > KOFFSET_COMMIT_MAX)
+		return TRIB_ERR_INVALID;
+	for (size_t i = 0; i < n; i++) {
+		if ((err = check_commit(&c[i])))
+			return err;
+	}
+	rs = mem_alloc(MEM_CORE, n * sizeof(*rs));
+	if (!rs)
+		return TRIB_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		rs[i] = (rec_t){REC_COMMIT, c[i]};
+	err = append_recs(ko, rs, n, done, arg);
+	mem_free(rs);
+	return err;
+}
+
+trib_err_t koffset_delete(koffset_t *ko, const koffset_del_t *d, size_t n, part_done_fn done,
+			  void *arg)
+{
+	rec_t *rs;
+	trib_err_t err;
+
+	if (n == 0 || n > KOFFSET_COMMIT_MAX)
+		return TRIB_ERR_INVALID;
+	for (size_t i = 0; i < n; i++) {
+		if (!d[i].group.ptr || d[i].group.len > KOFFSET_GROUP_MAX ||
+		    (d[i].topic.ptr && (d[i].topic.len > HUB_NAME_MAX || d[i].partition < 0)))
+			return TRIB_ERR_INVALID;
+	}
+	rs = mem_alloc(MEM_CORE, n * sizeof(*rs));
+	if (!rs)
+		return TRIB_ERR_NOMEM;
+	for (size_t i = 0; i < n; i++) {
+		rs[i] = (rec_t){d[i].topic.ptr ? REC_DEL_POS : REC_DEL_GROUP,
+				{d[i].group, d[i].topic, d[i].topic.ptr ? d[i].partition : 0, -1,
+				 -1, {NULL, 0}}};
+	}
+	err = append_recs(ko, rs, n, done, arg);
+	mem_free(rs);
 	return err;
 }
 
@@ -329,6 +450,57 @@ bool koffset_list(koffset_t *ko, trib_slice_t group,
 	return go;
 }
 
+bool koffset_has_group(koffset_t *ko, trib_slice_t group)
+{
+	bool found = false;
+
+	pthread_mutex_lock(&ko->mu);
+	for (size_t i = 0; !found && i < ko->nbuckets; i++) {
+		for (entry_t *e = ko->buckets[i]; !found && e; e = e->next)
+			found = slice_eq(e->group, group);
+	}
+	pthread_mutex_unlock(&ko->mu);
+	return found;
+}
+
+static int cmp_slice(const void *a, const void *b)
+{
+	const trib_slice_t *x = a, *y = b;
+	size_t n = x->len < y->len ? x->len : y->len;
+	int c = n ? memcmp(x->ptr, y->ptr, n) : 0;
+
+	return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+bool koffset_groups(koffset_t *ko, bool (*fn)(void *arg, trib_slice_t group), void *arg,
+		    trib_err_t *err)
+{
+	trib_slice_t *gs;
+	size_t n = 0;
+	bool go = true;
+
+	*err = TRIB_OK;
+	pthread_mutex_lock(&ko->mu);
+	gs = mem_alloc(MEM_CORE, (ko->count ? ko->count : 1) * sizeof(*gs));
+	if (!gs) {
+		pthread_mutex_unlock(&ko->mu);
+		*err = TRIB_ERR_NOMEM;
+		return false;
+	}
+	for (size_t i = 0; i < ko->nbuckets; i++) {
+		for (entry_t *e = ko->buckets[i]; e; e = e->next)
+			gs[n++] = e->group;
+	}
+	qsort(gs, n, sizeof(*gs), cmp_slice);
+	for (size_t i = 0; go && i < n; i++) {
+		if (i == 0 || !slice_eq(gs[i], gs[i - 1]))
+			go = fn(arg, gs[i]);
+	}
+	pthread_mutex_unlock(&ko->mu);
+	mem_free(gs);
+	return go;
+}
+
 size_t koffset_count(koffset_t *ko)
 {
 	size_t n;
@@ -355,15 +527,15 @@ static trib_err_t replay_chunk(koffset_t *ko, const uint8_t *buf, size_t len, in
 		if (err)
 			return err;
 		while ((rc = rb_iter_next(&it, &r)) == 1) {
-			koffset_commit_t c;
-			int64_t ts;
+			rec_t rec;
+			int64_t ts = 0;
 
-			if (!read_record(&r, &c, &ts)) {
+			if (!read_record(&r, &rec, &ts)) {
 				log_warn("koffset: skipping unreadable record at offset %lld",
 					 (long long)r.offset);
 				continue;
 			}
-			if ((err = apply(ko, &c, ts)))
+			if ((err = apply_rec(ko, &rec, ts)))
 				return err;
 		}
 		if (rc < 0)

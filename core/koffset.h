@@ -7,10 +7,16 @@
  * Kafka consumer groups are namespace-wide and separate from the Event Hubs
  * consumer groups of a hub.
  *
- * Record format (our own, version 1, big-endian via wire_wr_t):
- *   key   = i16 version, str16 group, str16 topic, i32 partition
- *   value = i16 version, i64 offset, i32 leader epoch, i16-length metadata
- *           (-1 = null), i64 commit time (ms since the epoch)
+ * Record format (our own, big-endian via wire_wr_t), by the key's first i16:
+ *   1 (a position):
+ *     key   = i16 1, str16 group, str16 topic, i32 partition
+ *     value = i16 1, i64 offset, i32 leader epoch, i16-length metadata
+ *             (-1 = null), i64 commit time (ms since the epoch)
+ *     a null value is a tombstone: the position is deleted (OffsetDelete)
+ *   2 (a whole group, DeleteGroups):
+ *     key   = i16 2, str16 group;  value = null: every position of the group
+ *             committed before it in the log is deleted
+ * Replay applies records in log order, so a commit after a tombstone stays.
  */
 #ifndef TRIB_KOFFSET_H
 #define TRIB_KOFFSET_H
@@ -100,6 +106,40 @@ bool koffset_list(koffset_t *ko, trib_slice_t group,
 		  bool (*fn)(void *arg, trib_slice_t topic, int32_t partition,
 			     const koffset_val_t *val),
 		  void *arg);
+
+/** One deletion: a position, or every position of a group; slices borrowed for the call. */
+typedef struct koffset_del {
+	trib_slice_t group;
+	trib_slice_t topic; /**< ptr NULL = every position of the group */
+	int32_t partition;  /**< ignored for a whole group */
+} koffset_del_t;
+
+/**
+ * Appends @p n deletions (1..KOFFSET_COMMIT_MAX, borrowed for the call) as
+ * tombstone records in one batch; like koffset_commit, the map changes only
+ * when the batch is durable, just before @p done(arg, err) runs on the
+ * flusher thread, and @p done never fires when an error is returned.
+ * Deleting a position that does not exist is not an error (the tombstone is
+ * written anyway). Errors: TRIB_ERR_INVALID (n out of range, a group over
+ * KOFFSET_GROUP_MAX, a topic over HUB_NAME_MAX, a negative partition),
+ * TRIB_ERR_NOMEM, part_append's errors.
+ * @thread any  @locks the map mutex (briefly, in the completion), the log lock
+ */
+trib_err_t koffset_delete(koffset_t *ko, const koffset_del_t *d, size_t n, part_done_fn done,
+			  void *arg) TRIB_MUST_CHECK;
+
+/** Whether @p group has any committed position. @thread any @locks the map mutex */
+bool koffset_has_group(koffset_t *ko, trib_slice_t group);
+
+/**
+ * Calls @p fn once for every group that has committed positions, in byte
+ * order, under the map mutex (@p group borrowed for the call; @p fn must
+ * not call back into this module). Returns false when @p fn returned false,
+ * or when memory for the walk was short (then TRIB_ERR_NOMEM in *err).
+ * @thread any  @locks the map mutex
+ */
+bool koffset_groups(koffset_t *ko, bool (*fn)(void *arg, trib_slice_t group), void *arg,
+		    trib_err_t *err);
 
 /** Number of stored positions (tests, metrics). @thread any @locks the map mutex */
 size_t koffset_count(koffset_t *ko);

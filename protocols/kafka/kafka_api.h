@@ -26,6 +26,9 @@
 #define KAFKA_MAX_ASSIGNMENTS 10000 /**< manual assignments of one topic in CreateTopics */
 #define KAFKA_MAX_REPLICAS 1000     /**< broker ids in one assignment */
 
+/** flex_min of an API with no flexible version ("flexibleVersions": "none") */
+#define KAFKA_FLEX_NONE INT16_MAX
+
 typedef struct kafka_api {
 	int16_t key;
 	const char *name;
@@ -48,8 +51,12 @@ enum {
 	KAFKA_API_HEARTBEAT = 12,
 	KAFKA_API_LEAVE_GROUP = 13,
 	KAFKA_API_SYNC_GROUP = 14,
+	KAFKA_API_DESCRIBE_GROUPS = 15,
+	KAFKA_API_LIST_GROUPS = 16,
 	KAFKA_API_API_VERSIONS = 18,
 	KAFKA_API_CREATE_TOPICS = 19,
+	KAFKA_API_DELETE_GROUPS = 42,
+	KAFKA_API_OFFSET_DELETE = 47,
 	KAFKA_API_DELETE_TOPICS = 20,
 	KAFKA_API_DELETE_RECORDS = 21,
 	KAFKA_API_CREATE_PARTITIONS = 37,

@@ -116,6 +116,11 @@ kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer)
 	return c;
 }
 
+const char *kafka_conn_peer(const kafka_conn_t *c)
+{
+	return c->peer;
+}
+
 static void queue_push(kafka_conn_t *c, kafka_req_t *req)
 {
 	req->next = NULL;

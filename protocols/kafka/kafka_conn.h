@@ -36,6 +36,9 @@
  */
 kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer);
 
+/** The peer's "host:port" as given to kafka_conn_open (logs, DescribeGroups). @thread kafka loop */
+const char *kafka_conn_peer(const kafka_conn_t *c);
+
 /** Handles epoll @p events (EPOLLIN/OUT/ERR/HUP) for @p c. @thread kafka loop  @locks none */
 void kafka_conn_on_event(kafka_conn_t *c, uint32_t events);
 

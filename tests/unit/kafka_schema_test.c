@@ -23,6 +23,8 @@
 #include "api/api_versions.h"
 #include "api/create_partitions.h"
 #include "api/create_topics.h"
+#include "api/delete_groups.h"
+#include "api/describe_groups.h"
 #include "api/delete_records.h"
 #include "api/delete_topics.h"
 #include "api/fetch.h"
@@ -31,9 +33,11 @@
 #include "api/init_producer_id.h"
 #include "api/join_group.h"
 #include "api/leave_group.h"
+#include "api/list_groups.h"
 #include "api/list_offsets.h"
 #include "api/metadata.h"
 #include "api/offset_commit.h"
+#include "api/offset_delete.h"
 #include "api/offset_fetch.h"
 #include "api/produce.h"
 #include "api/sync_group.h"
@@ -124,6 +128,8 @@ static int range_low(const json_t *r)
 {
 	int lo = -1;
 
+	if (strcmp(json_string_value(r), "none") == 0)
+		return INT16_MAX; /* never flexible */
 	ck_assert(sscanf(json_string_value(r), "%d", &lo) == 1);
 	return lo;
 }
@@ -306,12 +312,16 @@ static const api_case_t cases[] = {
 	{KAFKA_API_HEARTBEAT, "HeartbeatRequest", "HeartbeatResponse"},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroupRequest", "LeaveGroupResponse"},
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
+	{KAFKA_API_DESCRIBE_GROUPS, "DescribeGroupsRequest", "DescribeGroupsResponse"},
+	{KAFKA_API_LIST_GROUPS, "ListGroupsRequest", "ListGroupsResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
 	{KAFKA_API_DELETE_RECORDS, "DeleteRecordsRequest", "DeleteRecordsResponse"},
 	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerIdRequest", "InitProducerIdResponse"},
 	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitionsRequest", "CreatePartitionsResponse"},
+	{KAFKA_API_DELETE_GROUPS, "DeleteGroupsRequest", "DeleteGroupsResponse"},
+	{KAFKA_API_OFFSET_DELETE, "OffsetDeleteRequest", "OffsetDeleteResponse"},
 };
 
 /* The versions the reference clients send first (clients.md §3): no minimum may pass them. */
@@ -378,6 +388,9 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_heartbeat_req_t hb;
 		kafka_leave_group_req_t lg;
 		kafka_sync_group_req_t sg;
+		kafka_describe_groups_req_t dg;
+		kafka_delete_groups_req_t dl;
+		kafka_offset_delete_req_t od;
 		kafka_init_producer_id_req_t ip;
 	} u;
 
@@ -398,6 +411,10 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_HEARTBEAT: return kafka_heartbeat_req_decode(rd, v, &u.hb);
 	case KAFKA_API_LEAVE_GROUP: return kafka_leave_group_req_decode(rd, v, a, &u.lg);
 	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
+	case KAFKA_API_DESCRIBE_GROUPS: return kafka_describe_groups_req_decode(rd, v, a, &u.dg);
+	case KAFKA_API_LIST_GROUPS: return kafka_list_groups_req_decode(rd, v);
+	case KAFKA_API_DELETE_GROUPS: return kafka_delete_groups_req_decode(rd, v, a, &u.dl);
+	case KAFKA_API_OFFSET_DELETE: return kafka_offset_delete_req_decode(rd, v, a, &u.od);
 	case KAFKA_API_INIT_PRODUCER_ID: return kafka_init_producer_id_req_decode(rd, v, &u.ip);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
@@ -465,6 +482,17 @@ static const kafka_join_group_member_t jg_member = {{(const uint8_t *)"m", 1},
 						    {(const uint8_t *)"i", 1},
 						    {three, 3}};
 static const kafka_leave_group_member_t lg_member = {{(const uint8_t *)"m", 1}, {NULL, 0}, 0};
+static const kafka_described_member_t dg_member = {
+	{(const uint8_t *)"m", 1}, {(const uint8_t *)"i", 1}, {(const uint8_t *)"c", 1},
+	{(const uint8_t *)"/h", 2}, {three, 3}, {three, 3}};
+static const kafka_described_group_t dg_group = {
+	0, {(const uint8_t *)"g", 1}, {(const uint8_t *)"Stable", 6},
+	{(const uint8_t *)"consumer", 8}, {(const uint8_t *)"range", 5}, 1, &dg_member, 0};
+static const kafka_listed_group_t li_group = {{(const uint8_t *)"g", 1},
+					      {(const uint8_t *)"consumer", 8}};
+static const kafka_delete_groups_result_t dl_result = {{(const uint8_t *)"g", 1}, 0};
+static kafka_offset_delete_partition_resp_t od_part = {0, 0};
+static kafka_offset_delete_topic_resp_t od_topic = {{(const uint8_t *)"t", 1}, 1, &od_part};
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
@@ -486,6 +514,10 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_heartbeat_resp_t hb = {0, 0};
 	kafka_leave_group_resp_t lg = {0, 0, 1, &lg_member};
 	kafka_sync_group_resp_t sg = {0, 0, {three, 3}};
+	kafka_describe_groups_resp_t dg = {0, 1, &dg_group};
+	kafka_list_groups_resp_t li = {0, 0, 1, &li_group};
+	kafka_delete_groups_resp_t dl = {0, 1, &dl_result};
+	kafka_offset_delete_resp_t od = {0, 0, 1, &od_topic};
 	kafka_init_producer_id_resp_t ip = {0, 0, 42, 0};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
@@ -507,6 +539,10 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_HEARTBEAT: fn = kafka_heartbeat_resp_write, body = &hb; break;
 	case KAFKA_API_LEAVE_GROUP: fn = kafka_leave_group_resp_write, body = &lg; break;
 	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;
+	case KAFKA_API_DESCRIBE_GROUPS: fn = kafka_describe_groups_resp_write, body = &dg; break;
+	case KAFKA_API_LIST_GROUPS: fn = kafka_list_groups_resp_write, body = &li; break;
+	case KAFKA_API_DELETE_GROUPS: fn = kafka_delete_groups_resp_write, body = &dl; break;
+	case KAFKA_API_OFFSET_DELETE: fn = kafka_offset_delete_resp_write, body = &od; break;
 	case KAFKA_API_INIT_PRODUCER_ID: fn = kafka_init_producer_id_resp_write, body = &ip; break;
 	}
 	ck_assert_ptr_nonnull(fn);

@@ -83,7 +83,7 @@ static void join(cli_t *c, const char *member, const kgroup_protocol_t *p, size_
 {
 	kgroup_join_req_t r = {slice_from_cstr("g"), slice_from_cstr(member), {NULL, 0},
 			       slice_from_cstr("cli"), slice_from_cstr("consumer"), SESSION,
-			       REBALANCE, p, np, v4};
+			       REBALANCE, p, np, v4, {NULL, 0}};
 
 	c->w = (kgroup_waiter_t){on_join, on_sync, c, NULL};
 	c->answered = false;
@@ -276,7 +276,8 @@ START_TEST(pending_ids_expire_and_cancel)
 		cli_t c;
 		kgroup_join_req_t r = {slice_from_cstr("g"), slice_from_cstr(""), {NULL, 0},
 				       slice_from_cstr("cli"), slice_from_cstr("consumer"),
-				       KGROUP_MIN_SESSION_MS - 1, REBALANCE, range_rr, 2, false};
+				       KGROUP_MIN_SESSION_MS - 1, REBALANCE, range_rr, 2, false,
+				       {NULL, 0}};
 
 		c.w = (kgroup_waiter_t){on_join, on_sync, &c, NULL};
 		kgroup_join(kg, &r, &c.w, 200000);
@@ -294,7 +295,7 @@ START_TEST(static_member_rejoins)
 	cli_t a, a2;
 	kgroup_join_req_t r = {slice_from_cstr("g"), slice_from_cstr(""), slice_from_cstr("inst-1"),
 			       slice_from_cstr("cli"), slice_from_cstr("consumer"), SESSION,
-			       REBALANCE, range_rr, 2, true};
+			       REBALANCE, range_rr, 2, true, {NULL, 0}};
 	char old[128];
 
 	a.w = (kgroup_waiter_t){on_join, on_sync, &a, NULL};

@@ -18,6 +18,7 @@
 #include "api/join_group.h"
 #include "api/leave_group.h"
 #include "api/sync_group.h"
+#include "group_admin_handle.h"
 #include "kafka_err.h"
 
 #define EMPTY ((trib_slice_t){(const uint8_t *)"", 0})
@@ -36,6 +37,9 @@ int16_t kafka_group_err(kgroup_status_t st)
 		[KGROUP_FENCED_INSTANCE] = KAFKA_ERR_FENCED_INSTANCE_ID,
 		[KGROUP_GROUP_FULL] = KAFKA_ERR_GROUP_MAX_SIZE_REACHED,
 		[KGROUP_NO_MEMORY] = KAFKA_ERR_UNKNOWN_SERVER_ERROR,
+		[KGROUP_NOT_EMPTY] = KAFKA_ERR_NON_EMPTY_GROUP,
+		[KGROUP_GROUP_NOT_FOUND] = KAFKA_ERR_GROUP_ID_NOT_FOUND,
+		[KGROUP_SUBSCRIBED] = KAFKA_ERR_GROUP_SUBSCRIBED_TO_TOPIC,
 	};
 
 	return (size_t)st < sizeof(codes) / sizeof(codes[0]) ? codes[st]
@@ -124,6 +128,7 @@ trib_err_t kafka_join_group_handle(kafka_req_t *req, wire_rd_t *body)
 	kafka_join_group_req_t q;
 	kgroup_protocol_t *protos;
 	group_state_t *st;
+	char host[80];
 	trib_err_t err = kafka_join_group_req_decode(body, req->hdr.api_version, &req->arena, &q);
 	int16_t code;
 
@@ -145,7 +150,8 @@ trib_err_t kafka_join_group_handle(kafka_req_t *req, wire_rd_t *body)
 		    &(kgroup_join_req_t){q.group_id, q.member_id, q.group_instance_id,
 					 req->hdr.client_id, q.protocol_type,
 					 q.session_timeout_ms, q.rebalance_timeout_ms, protos,
-					 (size_t)q.protocol_count, req->hdr.api_version >= 4},
+					 (size_t)q.protocol_count, req->hdr.api_version >= 4,
+					 kafka_client_host(req, host, sizeof(host))},
 		    &st->w, req->env->now_ms);
 	return TRIB_OK;
 }
