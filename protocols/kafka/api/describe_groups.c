@@ -4,10 +4,13 @@
 int32_t kafka_rd_str_array(wire_rd_t *rd, int32_t max, kafka_arena_t *arena, trib_slice_t **out,
 			   trib_err_t *err)
 {
-	int32_t n = wire_rd_array_len(rd, max, 2, NULL);
+	bool is_null = false;
+	int32_t n = wire_rd_array_len(rd, max, 2, &is_null);
 
 	*out = NULL;
 	*err = TRIB_OK;
+	if (is_null)
+		wire_rd_fail(rd); /* not nullable in any version */
 	if (!wire_rd_ok(rd))
 		return -1;
 	*out = kafka_arena_calloc(arena, (size_t)n, sizeof(**out));

@@ -64,8 +64,9 @@ trib_err_t kafka_describe_groups_req_decode(wire_rd_t *rd, int16_t version, kafk
 void kafka_describe_groups_resp_write(wire_wr_t *wr, int16_t version, const void *resp);
 
 /**
- * Reads a non-null string array (int32 count, at most @p max) into @p arena:
- * the []string request fields of DescribeGroups and DeleteGroups.
+ * Reads a non-null array of non-null strings (int32 count, at most @p max)
+ * into @p arena: the []string request fields of DescribeGroups and
+ * DeleteGroups.
  * Returns the count, or -1 with @p rd failed (or TRIB_ERR_NOMEM in *err).
  * @thread any  @locks none
  */

@@ -8,6 +8,7 @@
 trib_err_t kafka_offset_delete_req_decode(wire_rd_t *rd, int16_t version, kafka_arena_t *arena,
 					  kafka_offset_delete_req_t *out)
 {
+	bool is_null = false;
 	int32_t n;
 
 	*out = (kafka_offset_delete_req_t){0};
@@ -18,8 +19,8 @@ trib_err_t kafka_offset_delete_req_decode(wire_rd_t *rd, int16_t version, kafka_
 	out->group_id = wire_rd_str16(rd);
 	if (!out->group_id.ptr)
 		wire_rd_fail(rd);
-	n = wire_rd_array_len(rd, KAFKA_MAX_TOPICS, TOPIC_MIN_BYTES, NULL);
-	if (!wire_rd_ok(rd))
+	n = wire_rd_array_len(rd, KAFKA_MAX_TOPICS, TOPIC_MIN_BYTES, &is_null);
+	if (!wire_rd_ok(rd) || is_null)
 		return TRIB_ERR_INVALID;
 	out->topic_count = n;
 	out->topics = kafka_arena_calloc(arena, (size_t)n, sizeof(*out->topics));
