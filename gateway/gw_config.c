@@ -551,10 +551,8 @@ static int load_file(ctx_t *c, const char *path)
 		return fail(c, "(top level)", "must be a JSON object");
 	}
 	json_object_foreach(root, k, v) {
-		if (strcmp(k, "UserConfig") == 0) {
+		if (strcmp(k, "UserConfig") == 0)
 			rc = load_user_config(c, v);
-			c->cfg->emulator_config = true;
-		}
 		else if (strcmp(k, "Tributary") == 0)
 			rc = json_is_object(v) ? load_section(c, v, "")
 					       : fail(c, "Tributary", "must be an object");
@@ -563,6 +561,9 @@ static int load_file(ctx_t *c, const char *path)
 		if (rc)
 			break;
 	}
+	/* only an emulator's own file (no Tributary section) gets its well-known key */
+	c->cfg->emulator_config = json_object_get(root, "UserConfig") &&
+				  !json_object_get(root, "Tributary");
 	json_decref(root);
 	return rc;
 }

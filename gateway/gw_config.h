@@ -68,7 +68,8 @@ typedef struct gw_config {
 	gw_policy_t *policies;   /**< Tributary.auth.policies, in file order */
 	size_t policy_count;
 	bool root_policy_defined; /**< the file defines RootManageSharedAccessKey at namespace scope */
-	bool emulator_config;    /**< the file has a UserConfig (an emulator Config.json) */
+	bool emulator_config;    /**< the file is an emulator Config.json: a UserConfig and no
+				      Tributary section */
 } gw_config_t;
 
 typedef enum gw_parse {

@@ -106,6 +106,11 @@ static trib_err_t open_auth(gw_t *gw)
 						  cfg->policies[i].hub, cfg->policies[i].rights};
 	if (!err && (err = auth_open(specs, n, &gw->auth)))
 		log_error("auth: cannot set up the SAS policies: %s", trib_strerror(err));
+	if (!err && !cfg->root_policy_defined && cfg->emulator_config && !cfg->auth_root_key[0] &&
+	    strcmp(cfg->host, "127.0.0.1") != 0 && strcmp(cfg->host, "::1") != 0)
+		log_warn("auth: %s uses the Event Hubs emulator's public key %s and the listeners "
+			 "bind %s: anyone who can reach them can use it; set auth.root_key",
+			 AUTH_ROOT_POLICY, AUTH_EMULATOR_KEY, cfg->host);
 	if (!err && generated)
 		log_info("auth: generated the key of %s: %s (kept in %s/.%s; set auth.root_key to "
 			 "choose one)",

@@ -88,6 +88,24 @@ START_TEST(emulator_config_loads)
 	ck_assert_int_eq(cfg.hubs[0].partitions, 2);
 	ck_assert_str_eq(cfg.namespace_name, "emulatorNs1");
 	ck_assert_int_eq(cfg.kafka_port, 19092);
+	ck_assert(cfg.emulator_config); /* its root key is the emulator's SAS_KEY_VALUE */
+	cleanup(&cfg);
+}
+END_TEST
+
+/* A UserConfig next to a Tributary section is our own file: no public emulator key. */
+START_TEST(own_config_is_not_emulator)
+{
+	gw_config_t cfg;
+	char *argv[] = {"tributary", "--config",
+			(char *)write_config("{\"UserConfig\": {\"NamespaceConfig\": [{\"Entities\": "
+					     "[{\"Name\": \"eh1\", \"PartitionCount\": 2}]}]}, "
+					     "\"Tributary\": {\"log_level\": \"warn\"}}"),
+			NULL};
+
+	ck_assert_int_eq(load(&cfg, 3, argv), TRIB_OK);
+	ck_assert_uint_eq(cfg.hub_count, 1);
+	ck_assert(!cfg.emulator_config);
 	cleanup(&cfg);
 }
 END_TEST
@@ -410,6 +428,7 @@ int main(void)
 
 	tcase_add_test(t, defaults);
 	tcase_add_test(t, emulator_config_loads);
+	tcase_add_test(t, own_config_is_not_emulator);
 	tcase_add_test(t, tributary_section_and_overrides);
 	tcase_add_test(t, errors_name_file_and_key);
 	tcase_add_test(t, missing_file);
