@@ -133,6 +133,8 @@ static trib_err_t start_heads(gw_t *gw)
 		.max_request_bytes = (uint32_t)gw->cfg.kafka_max_request_bytes,
 		.max_message_bytes = (uint32_t)gw->cfg.max_message_bytes + RB_LOG_OVERHEAD,
 		.offsets = gw->offsets,
+		.auth = gw->auth,
+		.auth_required = gw->cfg.auth_required,
 		.producer_ids = gw->producer_ids,
 	};
 	amqp_server_opts_t ao = {

@@ -9,7 +9,11 @@
  *    never set ad hoc;
  *  - after kafka_conn_close the struct stays valid (on env->closed) until
  *    kafka_conn_reap at the end of the loop turn, so events already fetched
- *    by epoll_wait for it are ignored rather than touching freed memory.
+ *    by epoll_wait for it are ignored rather than touching freed memory;
+ *  - the SASL gate (kafka_sasl.h) decides every frame before it is
+ *    dispatched, with the frame limit of the state the connection is in
+ *    when the frame's prefix is read: the tight pre-authentication limit
+ *    until a login succeeded.
  */
 #include "kafka_conn.h"
 
@@ -44,6 +48,7 @@ struct kafka_conn {
 	bool want_out;    /* a write hit EAGAIN */
 	bool closed;
 	bool dirty;
+	kafka_sasl_t sasl;
 	kafka_conn_t *dirty_next;
 	kafka_conn_t *prev; /* env->conns or env->closed */
 	kafka_conn_t *next;
@@ -163,12 +168,23 @@ static bool in_reserve(kafka_conn_t *c, size_t need)
 	return true;
 }
 
+kafka_sasl_t *kafka_conn_sasl(kafka_conn_t *c)
+{
+	return &c->sasl;
+}
+
+/* The frame limit for the connection's next frame, bytes. */
+static uint32_t frame_limit(const kafka_conn_t *c)
+{
+	return kafka_sasl_frame_limit(&c->sasl, c->env->auth_required, c->env->max_request_bytes);
+}
+
 /* Makes room for all of the partial frame at the front once its size is known and acceptable. */
 static bool reserve_next(kafka_conn_t *c)
 {
 	uint32_t payload = 0;
 
-	if (kafka_frame_peek(c->in, c->in_len, c->env->max_request_bytes, &payload) !=
+	if (kafka_frame_peek(c->in, c->in_len, frame_limit(c), &payload) !=
 		    KAFKA_FRAME_NEED_MORE ||
 	    payload == 0)
 		return true;
@@ -176,15 +192,59 @@ static bool reserve_next(kafka_conn_t *c)
 }
 
 /*
+ * A raw PLAIN token after SaslHandshake v0 (KIP-43): success is answered
+ * with an empty frame (size prefix 0) in the response queue, failure closes
+ * the connection. Returns false when the connection was closed.
+ */
+static bool take_raw_token(kafka_conn_t *c, kafka_req_t *req)
+{
+	const char *why = NULL;
+	char msg[160];
+
+	if (kafka_sasl_login(&c->sasl, c->env->auth,
+			     (trib_slice_t){req->frame, req->frame_len}, &why) != TRIB_OK) {
+		snprintf(msg, sizeof(msg), "SASL PLAIN (raw token) refused: %s", why);
+		kafka_conn_close(c, msg);
+		return false;
+	}
+	log_info("kafka: %s authenticated with policy %s (scope \"%s\")", c->peer,
+		 c->sasl.grant.policy, c->sasl.grant.path);
+	req->resp = mem_calloc(MEM_KAFKA, 1, KAFKA_FRAME_PREFIX);
+	if (!req->resp) {
+		kafka_conn_close(c, "out of memory for a response");
+		return false;
+	}
+	req->resp_len = KAFKA_FRAME_PREFIX;
+	req->ready = true;
+	kafka_conn_mark_dirty(c);
+	return true;
+}
+
+/*
  * Copies the complete frame payload at @p (@payload bytes) into a request
- * and dispatches it. Returns false when the connection was closed.
+ * and dispatches it (or takes it as a raw SASL token). Returns false when
+ * the connection was closed.
  */
 static bool take_frame(kafka_conn_t *c, const uint8_t *p, uint32_t payload)
 {
-	uint8_t *frame = mem_alloc(MEM_KAFKA, payload);
+	uint8_t *frame;
 	kafka_req_t *req;
 	trib_err_t err;
+	kafka_sasl_gate_t gate;
+	int16_t key, ver;
+	int32_t corr;
 
+	kafka_frame_ids(p, payload, &key, &ver, &corr);
+	gate = kafka_sasl_gate(&c->sasl, c->env->auth_required, key);
+	if (gate == KAFKA_SASL_CLOSE) {
+		char why[112];
+
+		snprintf(why, sizeof(why), "api %d v%d before a SASL login (or after a failed one)",
+			 key, ver);
+		kafka_conn_close(c, why);
+		return false;
+	}
+	frame = mem_alloc(MEM_KAFKA, payload);
 	if (!frame) {
 		kafka_conn_close(c, "out of memory for a request");
 		return false;
@@ -196,6 +256,8 @@ static bool take_frame(kafka_conn_t *c, const uint8_t *p, uint32_t payload)
 		return false;
 	}
 	queue_push(c, req);
+	if (gate == KAFKA_SASL_RAW)
+		return take_raw_token(c, req);
 	err = kafka_dispatch(req);
 	if (err) {
 		char why[128];
@@ -228,13 +290,12 @@ static void parse_frames(kafka_conn_t *c)
 		uint32_t payload = 0;
 		kafka_frame_status_t st;
 
-		st = kafka_frame_peek(c->in + off, c->in_len - off, c->env->max_request_bytes,
-				      &payload);
+		st = kafka_frame_peek(c->in + off, c->in_len - off, frame_limit(c), &payload);
 		if (st == KAFKA_FRAME_BAD) {
 			char why[96];
 
 			snprintf(why, sizeof(why), "bad frame size prefix %d (limit %u)",
-				 (int32_t)wire_load_u32(c->in + off), c->env->max_request_bytes);
+				 (int32_t)wire_load_u32(c->in + off), frame_limit(c));
 			kafka_conn_close(c, why);
 			return;
 		}

@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "kafka_req.h"
+#include "kafka_sasl.h"
 
 /** Unanswered requests per connection before reading pauses (backpressure). */
 #define KAFKA_CONN_MAX_INFLIGHT 128
@@ -35,6 +36,13 @@
  * @thread kafka loop  @locks none
  */
 kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer);
+
+/**
+ * The SASL state of @p c (kafka_sasl.h), owned by the connection and valid
+ * until it is reaped; handlers read and move it while handling a request.
+ * @thread kafka loop  @locks none
+ */
+kafka_sasl_t *kafka_conn_sasl(kafka_conn_t *c);
 
 /** The peer's "host:port" as given to kafka_conn_open (logs, DescribeGroups). @thread kafka loop */
 const char *kafka_conn_peer(const kafka_conn_t *c);

@@ -17,6 +17,7 @@
 #include "handle/metadata_handle.h"
 #include "handle/offset_handle.h"
 #include "handle/produce_handle.h"
+#include "handle/sasl_handle.h"
 #include "kafka_api.h"
 #include "kafka_err.h"
 #include "log.h"
@@ -54,6 +55,10 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:
 		return kafka_create_topics_handle(req, body);
+	case KAFKA_API_SASL_HANDSHAKE:
+		return kafka_sasl_handshake_handle(req, body);
+	case KAFKA_API_SASL_AUTHENTICATE:
+		return kafka_sasl_authenticate_handle(req, body);
 	case KAFKA_API_DELETE_GROUPS:
 		return kafka_delete_groups_handle(req, body);
 	case KAFKA_API_OFFSET_DELETE:

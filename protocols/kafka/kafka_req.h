@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "kafka_arena.h"
 #include "kafka_frame.h"
 #include "kafka_wake.h"
@@ -47,6 +48,8 @@ typedef struct kafka_env {
 	int32_t node_id;             /**< broker id */
 	uint32_t max_request_bytes;  /**< frame limit, bytes */
 	uint32_t max_message_bytes;  /**< record batch limit (message.max.bytes), bytes */
+	const auth_t *auth;          /**< borrowed SAS policies; NULL: SASL refused */
+	bool auth_required;          /**< SASL login needed before other requests */
 	int epfd;                    /**< epoll instance, owned by the server */
 	kafka_wakeq_t wq;            /**< completions and waiter wake-ups */
 	int64_t now_ms;              /**< monotonic clock, refreshed every loop turn */

@@ -286,6 +286,8 @@ static trib_err_t setup(kafka_server_t *s, ns_t *ns, const kafka_server_opts_t *
 	s->env.advertised_host = copy;
 	s->env.ns = ns;
 	s->env.offsets = opts->offsets;
+	s->env.auth = opts->auth;
+	s->env.auth_required = opts->auth_required;
 	s->env.producer_ids = opts->producer_ids;
 	if (opts->offsets && kgroup_open(&s->env.groups) != TRIB_OK)
 		return TRIB_ERR_NOMEM;

@@ -7,8 +7,10 @@
 #ifndef TRIB_KAFKA_SERVER_H
 #define TRIB_KAFKA_SERVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "auth.h"
 #include "koffset.h"
 #include "ns.h"
 #include "pidm.h"
@@ -30,6 +32,10 @@ typedef struct kafka_server_opts {
 	koffset_t *offsets;          /**< committed offsets (borrowed, outlives the server);
 					  NULL: FindCoordinator, the group and offset APIs
 					  answer COORDINATOR_NOT_AVAILABLE */
+	const auth_t *auth;          /**< SAS policies for SASL PLAIN (borrowed, outlives
+					  the server); NULL: SASL is refused */
+	bool auth_required;          /**< only ApiVersions and SASL before a login, and
+					  per-topic rights checked (kafka_sasl.h) */
 	pidm_t *producer_ids;        /**< producer ids (borrowed, outlives the server); NULL:
 					  InitProducerId answers COORDINATOR_NOT_AVAILABLE */
 } kafka_server_opts_t;

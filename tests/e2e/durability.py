@@ -46,7 +46,8 @@ class Producer:
         err = open(self.err_path, "wb")
         # Each cycle numbers its records from cycle * 10^6: unique and increasing overall.
         self.proc = subprocess.Popen([h.tool("E2E_KAFKA_DURABLE_PRODUCE"), gw.bootstrap, "eh1",
-            str(PARTITION), "10000000", str(cycle * 1000000)], stdout=subprocess.PIPE, stderr=err,
+            str(PARTITION), "10000000", str(cycle * 1000000)] + h.kafka_args(gw),
+            stdout=subprocess.PIPE, stderr=err,
             preexec_fn=h._pdeathsig)
         err.close()
         self.reader = threading.Thread(target=self._read, daemon=True)

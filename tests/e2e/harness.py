@@ -19,8 +19,11 @@ Invariants:
   - authorization is on (auth.required defaults to true): every gateway gets
     `--set auth.root_key=<random key of its Session>` unless started with
     root_key=None, AMQP clients here use SASL PLAIN with RootManageSharedAccessKey
-    and that key, HTTP posts carry a SAS token (sas_token below). Kafka has no
-    authentication.
+    and that key, HTTP posts carry a SAS token (sas_token below), and Kafka
+    clients use SASL PLAIN the way Event Hubs does (username `$ConnectionString`,
+    password a connection string with that key): build their settings with
+    kafka_conf (confluent_kafka), kafka_python_kw (kafka-python), kcat (adds the
+    -X options) and kafka_props (the librdkafka C programs' trailing k=v args).
 """
 
 import base64
@@ -207,6 +210,12 @@ class Gateway:
             resource = "http://127.0.0.1:%d/" % self.http_port
         return sas_token(resource, key if key is not None else self.key, policy, ttl)
 
+    def kafka_connstr(self, key=None, policy=ROOT_POLICY, entity=None):
+        """The Event Hubs connection string Kafka clients send as their SASL PLAIN password."""
+        cs = "Endpoint=sb://127.0.0.1:%d/;SharedAccessKeyName=%s;SharedAccessKey=%s" % (
+            self.kafka_port, policy, key if key is not None else self.key)
+        return cs + (";EntityPath=%s" % entity if entity else "")
+
     def http_auth(self, resource=None, **kw):
         """The curl -H argument that authorises an HTTP send (namespace scope by default)."""
         return "Authorization: " + self.sas_token(resource, **kw)
@@ -364,8 +373,94 @@ def run(argv, input=None, timeout=60, env=None):
         timeout=timeout * time_scale(), env=env)
 
 
-def kcat(gw, *args, input=None, timeout=60):
-    return run(["kcat", "-b", gw.bootstrap] + list(args), input=input, timeout=timeout)
+KAFKA_SASL_USERNAME = "$ConnectionString"
+
+
+def kafka_props(gw, key=None, policy=ROOT_POLICY, entity=None):
+    """librdkafka properties for SASL PLAIN with the gateway's root key (or `key`/`policy`)."""
+    return {"security.protocol": "SASL_PLAINTEXT", "sasl.mechanisms": "PLAIN",
+        "sasl.username": KAFKA_SASL_USERNAME,
+        "sasl.password": gw.kafka_connstr(key, policy, entity)}
+
+
+def kafka_conf(gw, conf=None, key=None, policy=ROOT_POLICY, entity=None, sasl=True):
+    """A confluent_kafka config dict: bootstrap.servers, the SASL settings (other
+    credentials with key/policy/entity; none with sasl=False), then `conf`."""
+    out = {"bootstrap.servers": gw.bootstrap}
+    if sasl:
+        out.update(kafka_props(gw, key, policy, entity))
+    out.update(conf or {})
+    return out
+
+
+def kafka_python_kw(gw, key=None, policy=ROOT_POLICY, entity=None, **kw):
+    """kafka-python keyword arguments: bootstrap_servers and SASL PLAIN, then `kw`."""
+    out = {"bootstrap_servers": gw.bootstrap, "security_protocol": "SASL_PLAINTEXT",
+        "sasl_mechanism": "PLAIN", "sasl_plain_username": KAFKA_SASL_USERNAME,
+        "sasl_plain_password": gw.kafka_connstr(key, policy, entity)}
+    out.update(kw)
+    return out
+
+
+def kcat_sasl_args(gw, **auth):
+    """kcat -X options for SASL PLAIN (kafka_props)."""
+    out = []
+    for k, v in kafka_props(gw, **auth).items():
+        out += ["-X", "%s=%s" % (k, v)]
+    return out
+
+
+def kcat(gw, *args, input=None, timeout=60, auth=True):
+    """kcat against the gateway, authenticated with the root key unless auth=False."""
+    sasl = kcat_sasl_args(gw) if auth else []
+    return run(["kcat", "-b", gw.bootstrap] + sasl + list(args), input=input, timeout=timeout)
+
+
+def _kafka_raw_exchange(sock, api_key, version, corr, body):
+    req = struct.pack(">hhi", api_key, version, corr) + struct.pack(">h", 6) + b"e2e-rw" + body
+    sock.sendall(struct.pack(">i", len(req)) + req)
+    head = _recv_exact(sock, 4)
+    resp = _recv_exact(sock, struct.unpack(">i", head)[0])
+    assert struct.unpack(">i", resp[:4])[0] == corr, "correlation id"
+    return resp[4:]
+
+
+def _recv_exact(sock, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = sock.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError("peer closed after %d of %d bytes" % (len(buf), n))
+        buf += chunk
+    return buf
+
+
+def kafka_sasl_login(sock, gw, key=None, policy=ROOT_POLICY, entity=None):
+    """SaslHandshake v1 + SaslAuthenticate v0 (PLAIN, $ConnectionString) on a raw Kafka
+    socket; returns the SaslAuthenticate error code (0 = logged in)."""
+    r = _kafka_raw_exchange(sock, 17, 1, 0x5a51, struct.pack(">h", 5) + b"PLAIN")
+    err = struct.unpack(">h", r[:2])[0]
+    if err:
+        return err
+    token = b"\0" + KAFKA_SASL_USERNAME.encode() + b"\0" + \
+        gw.kafka_connstr(key, policy, entity).encode()
+    r = _kafka_raw_exchange(sock, 36, 0, 0x5a52, struct.pack(">i", len(token)) + token)
+    return struct.unpack(">h", r[:2])[0]
+
+
+def kafka_connect(gw, timeout=20, **auth):
+    """A raw TCP connection to the Kafka port, logged in with kafka_sasl_login."""
+    sock = socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=timeout * time_scale())
+    err = kafka_sasl_login(sock, gw, **auth)
+    if err:
+        sock.close()
+        raise ConnectionError("SASL login refused with Kafka error %d" % err)
+    return sock
+
+
+def kafka_args(gw, **auth):
+    """Trailing "k=v" arguments of the librdkafka C programs (kafka_produce.c and co.)."""
+    return ["%s=%s" % kv for kv in kafka_props(gw, **auth).items()]
 
 
 def kcat_consume_json(gw, topic, timeout=60, extra=()):
@@ -399,9 +494,9 @@ def kafka_consume_all(gw, topic, partitions, timeout=30):
     Returns {partition: [(offset, key, value, headers list, (ts_type, ts))]}.
     """
     from confluent_kafka import Consumer, TopicPartition, KafkaError, OFFSET_BEGINNING
-    c = Consumer({"bootstrap.servers": gw.bootstrap, "group.id": "e2e-reader",
+    c = Consumer(kafka_conf(gw, {"group.id": "e2e-reader",
         "enable.auto.commit": False, "enable.partition.eof": True,
-        "api.version.request": True, "check.crcs": True})
+        "api.version.request": True, "check.crcs": True}))
     try:
         c.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
         out = {p: [] for p in partitions}

@@ -26,7 +26,6 @@ CORRUPT_MESSAGE (2) and one flagged codec 5 with UNSUPPORTED_COMPRESSION_TYPE
 """
 
 import os
-import socket
 import struct
 import sys
 
@@ -50,9 +49,9 @@ def produce_rdkafka(gw, topic, codec):
     """confluent_kafka; returns (records not delivered, [(error, offset)])."""
     from confluent_kafka import Producer
     reports = []
-    p = Producer({"bootstrap.servers": gw.bootstrap, "compression.codec": codec,
+    p = Producer(h.kafka_conf(gw, {"compression.codec": codec,
         "linger.ms": 50, "batch.num.messages": 1000, "acks": "all",
-        "enable.idempotence": False})
+        "enable.idempotence": False}))
     for i in range(COUNT):
         k, v, hd = record(codec, i)
         p.produce(topic, value=v, key=k, headers=hd, partition=0,
@@ -64,8 +63,8 @@ def produce_rdkafka(gw, topic, codec):
 def produce_kafka_python(gw, topic, codec):
     """kafka-python; same answer shape as produce_rdkafka."""
     from kafka import KafkaProducer
-    p = KafkaProducer(bootstrap_servers=gw.bootstrap, compression_type=codec, linger_ms=50,
-        acks="all", api_version=(2, 4, 0), request_timeout_ms=int(20000 * h.time_scale()))
+    p = KafkaProducer(**h.kafka_python_kw(gw, compression_type=codec, linger_ms=50,
+        acks="all", api_version=(2, 4, 0), request_timeout_ms=int(20000 * h.time_scale())))
     futures = []
     for i in range(COUNT):
         k, v, hd = record(codec, i)
@@ -95,8 +94,7 @@ def fetch_raw(gw, topic, partition=0, version=4):
     body += struct.pack(">i", 1) + kstr(topic) + struct.pack(">i", 1)
     body += struct.pack(">iqi", partition, 0, 8 << 20)
     req = struct.pack(">hhi", 1, version, 7) + kstr("e2e-raw") + body
-    host, port = gw.bootstrap.split(":")
-    with socket.create_connection((host, int(port)), timeout=10 * h.time_scale()) as s:
+    with h.kafka_connect(gw, timeout=10) as s:
         s.sendall(struct.pack(">i", len(req)) + req)
         n = struct.unpack(">i", recv_exact(s, 4))[0]
         resp = recv_exact(s, n)
@@ -179,8 +177,7 @@ def produce_raw(gw, topic, batch, version=7):
     body += struct.pack(">i", 1) + kstr(topic) + struct.pack(">i", 1)
     body += struct.pack(">ii", 0, len(batch)) + batch
     req = struct.pack(">hhi", 0, version, 9) + kstr("e2e-raw") + body
-    host, port = gw.bootstrap.split(":")
-    with socket.create_connection((host, int(port)), timeout=10 * h.time_scale()) as s:
+    with h.kafka_connect(gw, timeout=10) as s:
         s.sendall(struct.pack(">i", len(req)) + req)
         n = struct.unpack(">i", recv_exact(s, 4))[0]
         resp = recv_exact(s, n)

@@ -57,7 +57,35 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	printf("ACK %ld %" PRId64 "\n", n, m->offset);
 }
 
-static rd_kafka_t *make_producer(const char *bootstrap)
+/* Sets each trailing "key=value" argument (SASL settings from harness.kafka_args). */
+static int set_extra(rd_kafka_conf_t *conf, char **kv, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		char name[128];
+		const char *eq = strchr(kv[i], '=');
+		size_t len = (size_t)(eq - kv[i]);
+
+		if (len >= sizeof(name)) {
+			snprintf(err, errlen, "property name too long: %s", kv[i]);
+			return -1;
+		}
+		memcpy(name, kv[i], len);
+		name[len] = '\0';
+		if (rd_kafka_conf_set(conf, name, eq + 1, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* Positional arguments: those before the trailing "key=value" ones. */
+static int positional(int argc, char **argv)
+{
+	while (argc > 1 && strchr(argv[argc - 1], '='))
+		argc--;
+	return argc;
+}
+
+static rd_kafka_t *make_producer(const char *bootstrap, char **extra, int nextra)
 {
 	static const char *const settings[][2] = {
 		{ "acks", "-1" },
@@ -77,6 +105,8 @@ static rd_kafka_t *make_producer(const char *bootstrap)
 		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, sizeof(err)))
 			goto fail;
 	}
+	if (set_extra(conf, extra, nextra, err, sizeof(err)))
+		goto fail;
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
 	if (!rk)
@@ -114,14 +144,17 @@ static int produce_one(rd_kafka_t *rk, const char *topic, int32_t partition, lon
 
 int main(int argc, char **argv)
 {
-	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: %s BOOTSTRAP TOPIC PARTITION MAX [START]\n", argv[0]);
+	int npos = positional(argc, argv);
+
+	if (npos != 5 && npos != 6) {
+		fprintf(stderr, "usage: %s BOOTSTRAP TOPIC PARTITION MAX [START] [PROPERTY=VALUE...]\n",
+			argv[0]);
 		return 2;
 	}
 	int32_t partition = (int32_t)atoi(argv[3]);
 	long max = atol(argv[4]);
-	long start = argc == 6 ? atol(argv[5]) : 0;
-	rd_kafka_t *rk = make_producer(argv[1]);
+	long start = npos == 6 ? atol(argv[5]) : 0;
+	rd_kafka_t *rk = make_producer(argv[1], argv + npos, argc - npos);
 
 	if (!rk)
 		return 1;

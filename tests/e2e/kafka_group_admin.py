@@ -22,7 +22,6 @@ committed offsets is listed Empty and can be deleted.
 """
 
 import os
-import socket
 import struct
 import sys
 import time
@@ -53,9 +52,10 @@ def recv_all(sock, n):
     return buf
 
 
-def raw_request(port, key, ver, body, corr=1):
-    """One request (header v1, client id "raw"), the response body after the correlation id."""
-    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+def raw_request(gw, key, ver, body, corr=1):
+    """One request (header v1, client id "raw") on a connection logged in with SASL PLAIN,
+    the response body after the correlation id."""
+    with h.kafka_connect(gw) as sock:
         msg = struct.pack(">hhi", key, ver, corr) + s16("raw") + body
         sock.sendall(struct.pack(">i", len(msg)) + msg)
         size = struct.unpack(">i", recv_all(sock, 4))[0]
@@ -69,7 +69,7 @@ def offset_delete(gw, group, topic, parts):
     """OffsetDelete v0: (top-level error, {partition: error})."""
     body = s16(group) + struct.pack(">i", 1) + s16(topic) + struct.pack(">i", len(parts))
     body += b"".join(struct.pack(">i", p) for p in parts)
-    r = raw_request(gw.kafka_port, 47, 0, body)
+    r = raw_request(gw, 47, 0, body)
     err, _throttle, ntopics = struct.unpack(">hii", r[:10])
     pos, out = 10, {}
     for _ in range(ntopics):
@@ -85,7 +85,7 @@ def offset_delete(gw, group, topic, parts):
 
 
 def consumer(gw, group, **extra):
-    conf = {"bootstrap.servers": gw.bootstrap, "group.id": group, "client.id": "ga-client",
+    conf = {**h.kafka_conf(gw), "group.id": group, "client.id": "ga-client",
             "enable.auto.commit": False, "auto.offset.reset": "earliest",
             "session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
     conf.update(extra)
@@ -115,8 +115,8 @@ def settle(cs, timeout=40):
 
 def kp_admin(gw):
     from kafka.admin import KafkaAdminClient
-    return KafkaAdminClient(bootstrap_servers=gw.bootstrap, client_id="ga-kp",
-                            request_timeout_ms=int(20000 * h.time_scale()))
+    return KafkaAdminClient(**h.kafka_python_kw(gw, client_id="ga-kp",
+                            request_timeout_ms=int(20000 * h.time_scale())))
 
 
 def describe_kp(admin, group):
@@ -124,11 +124,11 @@ def describe_kp(admin, group):
 
 
 def live_part(s, gw):
-    a = AdminClient({"bootstrap.servers": gw.bootstrap})
+    a = AdminClient(h.kafka_conf(gw))
     for f in a.create_topics([NewTopic(TOPIC, num_partitions=PARTS,
                                        replication_factor=1)]).values():
         f.result(30)
-    p = Producer({"bootstrap.servers": gw.bootstrap, "acks": "all"})
+    p = Producer(h.kafka_conf(gw, {"acks": "all"}))
     for i in range(10):
         p.produce(TOPIC, value=b"v%d" % i, partition=i % PARTS)
     s.eq(p.flush(30), 0, "10 records produced")

@@ -16,7 +16,6 @@ Group membership (when the gateway serves JoinGroup, see kafka_api.c):
 """
 
 import os
-import socket
 import struct
 import sys
 import time
@@ -32,7 +31,7 @@ PARTS = 4
 
 
 def produce(gw, n, tag):
-    p = Producer({"bootstrap.servers": gw.bootstrap, "acks": "all"})
+    p = Producer(h.kafka_conf(gw, {"acks": "all"}))
     for i in range(n):
         p.produce(TOPIC, value=("%s-%d" % (tag, i)).encode(), partition=i % PARTS)
     return p.flush(30)
@@ -40,14 +39,14 @@ def produce(gw, n, tag):
 
 def create_topic(gw):
     from confluent_kafka.admin import NewTopic
-    a = AdminClient({"bootstrap.servers": gw.bootstrap})
+    a = AdminClient(h.kafka_conf(gw))
     fs = a.create_topics([NewTopic(TOPIC, num_partitions=PARTS, replication_factor=1)])
     for f in fs.values():
         f.result(30)
 
 
 def consumer(gw, group, **extra):
-    conf = {"bootstrap.servers": gw.bootstrap, "group.id": group,
+    conf = {**h.kafka_conf(gw), "group.id": group,
             "enable.auto.commit": False, "auto.offset.reset": "earliest",
             "session.timeout.ms": 6000, "heartbeat.interval.ms": 500}
     conf.update(extra)
@@ -83,7 +82,7 @@ def offsets_part(s, gw):
     want = {0: 7, 1: 9, 2: -1001}
     s.eq(committed(gw, "standalone", [0, 1, 2]), want,
          "committed() gives the offsets (-1001 = none)")
-    md = AdminClient({"bootstrap.servers": gw.bootstrap}).list_topics(timeout=10)
+    md = AdminClient(h.kafka_conf(gw)).list_topics(timeout=10)
     s.ok("__consumer_offsets" not in md.topics, "__consumer_offsets is not listed",
          sorted(md.topics))
     gw.stop()
@@ -191,7 +190,7 @@ def s16(v):
 def expiry_part(s, gw):
     """A member that stops heartbeating is removed when its session (6 s) passes."""
     group = "g-expiry"
-    sock = socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=20)
+    sock = h.kafka_connect(gw)
     join = s16(group) + struct.pack(">i", 6000) + s16("") + s16("consumer") + \
         struct.pack(">i", 1) + s16("range") + struct.pack(">i", 0)
     r = raw_request(sock, 11, 0, 1, join)

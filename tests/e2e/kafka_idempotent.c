@@ -46,7 +46,35 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	delivered++;
 }
 
-static rd_kafka_t *make_producer(const char *bootstrap)
+/* Sets each trailing "key=value" argument (SASL settings from harness.kafka_args). */
+static int set_extra(rd_kafka_conf_t *conf, char **kv, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		char name[128];
+		const char *eq = strchr(kv[i], '=');
+		size_t len = (size_t)(eq - kv[i]);
+
+		if (len >= sizeof(name)) {
+			snprintf(err, errlen, "property name too long: %s", kv[i]);
+			return -1;
+		}
+		memcpy(name, kv[i], len);
+		name[len] = '\0';
+		if (rd_kafka_conf_set(conf, name, eq + 1, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* Positional arguments: those before the trailing "key=value" ones. */
+static int positional(int argc, char **argv)
+{
+	while (argc > 1 && strchr(argv[argc - 1], '='))
+		argc--;
+	return argc;
+}
+
+static rd_kafka_t *make_producer(const char *bootstrap, char **extra, int nextra)
 {
 	static const char *const settings[][2] = {
 		{"enable.idempotence", "true"},
@@ -61,7 +89,8 @@ static rd_kafka_t *make_producer(const char *bootstrap)
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
 	rd_kafka_t *rk;
 
-	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err)) != 0) {
+	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err)) != 0 ||
+	    set_extra(conf, extra, nextra, err, sizeof(err)) != 0) {
 		fprintf(stderr, "config: %s\n", err);
 		rd_kafka_conf_destroy(conf);
 		return NULL;
@@ -108,15 +137,17 @@ int main(int argc, char **argv)
 	long count, pause_every, n = 0;
 	int32_t partition;
 
-	if (argc != 5 && argc != 6) {
-		fprintf(stderr, "usage: %s BOOTSTRAP TOPIC PARTITION COUNT [PAUSE_EVERY]\n",
-			argv[0]);
+	int npos = positional(argc, argv);
+
+	if (npos != 5 && npos != 6) {
+		fprintf(stderr, "usage: %s BOOTSTRAP TOPIC PARTITION COUNT [PAUSE_EVERY] "
+			"[PROPERTY=VALUE...]\n", argv[0]);
 		return 2;
 	}
 	partition = (int32_t)atoi(argv[3]);
 	count = atol(argv[4]);
-	pause_every = argc == 6 ? atol(argv[5]) : 0;
-	rk = make_producer(argv[1]);
+	pause_every = npos == 6 ? atol(argv[5]) : 0;
+	rk = make_producer(argv[1], argv + npos, argc - npos);
 	if (!rk)
 		return 1;
 	setvbuf(stdout, NULL, _IOLBF, 0);

@@ -20,7 +20,6 @@
 """
 
 import os
-import socket
 import struct
 import subprocess
 import sys
@@ -50,8 +49,7 @@ def recv_exact(s, n):
 
 def exchange(gw, key, version, body, corr=5):
     req = struct.pack(">hhi", key, version, corr) + kstr("e2e-idem") + body
-    host, port = gw.bootstrap.split(":")
-    with socket.create_connection((host, int(port)), timeout=10 * h.time_scale()) as s:
+    with h.kafka_connect(gw, timeout=10) as s:
         s.sendall(struct.pack(">i", len(req)) + req)
         n = struct.unpack(">i", recv_exact(s, 4))[0]
         resp = recv_exact(s, n)
@@ -118,8 +116,8 @@ def create_topic(gw, topic):
 def read_all(gw, topic, want):
     """Values of partition 0 from offset 0, read with confluent_kafka until `want` or idle."""
     from confluent_kafka import Consumer, TopicPartition
-    c = Consumer({"bootstrap.servers": gw.bootstrap, "group.id": "idem-check",
-        "enable.auto.commit": False, "check.crcs": True})
+    c = Consumer(h.kafka_conf(gw, {"group.id": "idem-check",
+        "enable.auto.commit": False, "check.crcs": True}))
     c.assign([TopicPartition(topic, 0, 0)])
     out = []
     deadline = time.monotonic() + 30 * h.time_scale()
@@ -141,6 +139,7 @@ def run_producer(gw, topic, count, pause_every=0):
     argv = [h.tool("E2E_KAFKA_IDEMPOTENT"), gw.bootstrap, topic, "0", str(count)]
     if pause_every:
         argv.append(str(pause_every))
+    argv += h.kafka_args(gw)
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 

@@ -38,7 +38,35 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 	printf("DR %d %" PRId32 " %" PRId64 "\n", i, m->partition, m->offset);
 }
 
-static rd_kafka_t *make_producer(const char *bootstrap)
+/* Sets each trailing "key=value" argument (SASL settings from harness.kafka_args). */
+static int set_extra(rd_kafka_conf_t *conf, char **kv, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		char name[128];
+		const char *eq = strchr(kv[i], '=');
+		size_t len = (size_t)(eq - kv[i]);
+
+		if (len >= sizeof(name)) {
+			snprintf(err, errlen, "property name too long: %s", kv[i]);
+			return -1;
+		}
+		memcpy(name, kv[i], len);
+		name[len] = '\0';
+		if (rd_kafka_conf_set(conf, name, eq + 1, err, errlen))
+			return -1;
+	}
+	return 0;
+}
+
+/* Positional arguments: those before the trailing "key=value" ones. */
+static int positional(int argc, char **argv)
+{
+	while (argc > 1 && strchr(argv[argc - 1], '='))
+		argc--;
+	return argc;
+}
+
+static rd_kafka_t *make_producer(const char *bootstrap, char **extra, int nextra)
 {
 	char err[512];
 	rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -46,7 +74,8 @@ static rd_kafka_t *make_producer(const char *bootstrap)
 	if (rd_kafka_conf_set(conf, "bootstrap.servers", bootstrap, err, sizeof(err)) ||
 	    rd_kafka_conf_set(conf, "acks", "-1", err, sizeof(err)) ||
 	    rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof(err)) ||
-	    rd_kafka_conf_set(conf, "message.timeout.ms", "30000", err, sizeof(err))) {
+	    rd_kafka_conf_set(conf, "message.timeout.ms", "30000", err, sizeof(err)) ||
+	    set_extra(conf, extra, nextra, err, sizeof(err))) {
 		fprintf(stderr, "config: %s\n", err);
 		rd_kafka_conf_destroy(conf);
 		return NULL;
@@ -86,13 +115,16 @@ static int produce_one(rd_kafka_t *rk, const char *topic, int32_t partition, int
 
 int main(int argc, char **argv)
 {
-	if (argc < 4 || argc > 5) {
-		fprintf(stderr, "usage: %s BOOTSTRAP TOPIC COUNT [PARTITION]\n", argv[0]);
+	int npos = positional(argc, argv);
+
+	if (npos < 4 || npos > 5) {
+		fprintf(stderr, "usage: %s BOOTSTRAP TOPIC COUNT [PARTITION] [PROPERTY=VALUE...]\n",
+			argv[0]);
 		return 2;
 	}
 	int count = atoi(argv[3]);
-	int32_t partition = argc == 5 ? (int32_t)atoi(argv[4]) : RD_KAFKA_PARTITION_UA;
-	rd_kafka_t *rk = make_producer(argv[1]);
+	int32_t partition = npos == 5 ? (int32_t)atoi(argv[4]) : RD_KAFKA_PARTITION_UA;
+	rd_kafka_t *rk = make_producer(argv[1], argv + npos, argc - npos);
 
 	if (!rk)
 		return 1;

@@ -88,7 +88,8 @@ def main():
             p.stderr.decode(errors="replace"))
 
         # 2. librdkafka C producer, key-based partitioner, acks=-1.
-        p = h.run([h.tool("E2E_KAFKA_PRODUCE"), gw.bootstrap, "eh1", str(C_COUNT)])
+        p = h.run([h.tool("E2E_KAFKA_PRODUCE"), gw.bootstrap, "eh1", str(C_COUNT)] +
+            h.kafka_args(gw))
         s.ok(p.returncode == 0, "librdkafka producer: %d records acknowledged" % C_COUNT,
             p.stderr.decode(errors="replace"))
         landed = {}

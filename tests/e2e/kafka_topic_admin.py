@@ -14,7 +14,6 @@
 """
 
 import os
-import socket
 import struct
 import sys
 import time
@@ -29,7 +28,7 @@ from kafka.errors import InvalidPartitionsError  # noqa: E402
 
 
 def kp_admin(gw):
-    return KafkaAdminClient(bootstrap_servers=gw.bootstrap, request_timeout_ms=10000)
+    return KafkaAdminClient(**h.kafka_python_kw(gw, request_timeout_ms=10000))
 
 
 def topic_dir(gw, name):
@@ -37,18 +36,18 @@ def topic_dir(gw, name):
 
 
 def listed(gw, name):
-    a = AdminClient({"bootstrap.servers": gw.bootstrap})
+    a = AdminClient(h.kafka_conf(gw))
     return name in a.list_topics(timeout=10).topics
 
 
 def partitions(gw, name):
-    a = AdminClient({"bootstrap.servers": gw.bootstrap})
+    a = AdminClient(h.kafka_conf(gw))
     t = a.list_topics(name, timeout=10).topics.get(name)
     return len(t.partitions) if t is not None and t.error is None else 0
 
 
 def produce(gw, topic, n, partition=0):
-    p = Producer({"bootstrap.servers": gw.bootstrap, "acks": "all"})
+    p = Producer(h.kafka_conf(gw, {"acks": "all"}))
     for i in range(n):
         p.produce(topic, value=b"v%d" % i, partition=partition)
     return p.flush(30)
@@ -78,7 +77,7 @@ def kafka_python_part(s, gw):
 
 
 def confluent_part(s, gw):
-    a = AdminClient({"bootstrap.servers": gw.bootstrap})
+    a = AdminClient(h.kafka_conf(gw))
     from confluent_kafka.admin import NewTopic as CkNewTopic
     for f in a.create_topics([CkNewTopic("ck-t", 1, 1)]).values():
         f.result(30)
@@ -112,7 +111,7 @@ def raw_delete_records(gw, topic, parts):
     body += struct.pack(">i", 10000)
     hdr = struct.pack(">hhih", 21, 0, 7, 4) + b"test"
     frame = hdr + body
-    with socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=10) as c:
+    with h.kafka_connect(gw, timeout=10) as c:
         c.sendall(struct.pack(">i", len(frame)) + frame)
         size = struct.unpack(">i", recv_all(c, 4))[0]
         resp = recv_all(c, size)
@@ -142,8 +141,8 @@ def recv_all(c, n):
 
 
 def first_offset(gw, topic):
-    c = Consumer({"bootstrap.servers": gw.bootstrap, "group.id": "dr-%f" % time.time(),
-                  "auto.offset.reset": "earliest", "enable.auto.commit": False})
+    c = Consumer(h.kafka_conf(gw, {"group.id": "dr-%f" % time.time(),
+                  "auto.offset.reset": "earliest", "enable.auto.commit": False}))
     try:
         c.assign([TopicPartition(topic, 0, -2)])  # OFFSET_BEGINNING
         deadline = time.monotonic() + 20 * h.time_scale()
@@ -157,7 +156,7 @@ def first_offset(gw, topic):
 
 
 def watermarks(gw, topic):
-    c = Consumer({"bootstrap.servers": gw.bootstrap, "group.id": "wm"})
+    c = Consumer(h.kafka_conf(gw, {"group.id": "wm"}))
     try:
         return c.get_watermark_offsets(TopicPartition(topic, 0), timeout=10)
     finally:
@@ -165,7 +164,7 @@ def watermarks(gw, topic):
 
 
 def delete_records_part(s, gw):
-    a = AdminClient({"bootstrap.servers": gw.bootstrap})
+    a = AdminClient(h.kafka_conf(gw))
     from confluent_kafka.admin import NewTopic as CkNewTopic
     for f in a.create_topics([CkNewTopic("dr-t", 1, 1)]).values():
         f.result(30)

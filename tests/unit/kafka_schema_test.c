@@ -30,6 +30,8 @@
 #include "api/fetch.h"
 #include "api/find_coordinator.h"
 #include "api/heartbeat.h"
+#include "api/sasl_authenticate.h"
+#include "api/sasl_handshake.h"
 #include "api/init_producer_id.h"
 #include "api/join_group.h"
 #include "api/leave_group.h"
@@ -314,11 +316,13 @@ static const api_case_t cases[] = {
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
 	{KAFKA_API_DESCRIBE_GROUPS, "DescribeGroupsRequest", "DescribeGroupsResponse"},
 	{KAFKA_API_LIST_GROUPS, "ListGroupsRequest", "ListGroupsResponse"},
+	{KAFKA_API_SASL_HANDSHAKE, "SaslHandshakeRequest", "SaslHandshakeResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
 	{KAFKA_API_DELETE_RECORDS, "DeleteRecordsRequest", "DeleteRecordsResponse"},
 	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerIdRequest", "InitProducerIdResponse"},
+	{KAFKA_API_SASL_AUTHENTICATE, "SaslAuthenticateRequest", "SaslAuthenticateResponse"},
 	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitionsRequest", "CreatePartitionsResponse"},
 	{KAFKA_API_DELETE_GROUPS, "DeleteGroupsRequest", "DeleteGroupsResponse"},
 	{KAFKA_API_OFFSET_DELETE, "OffsetDeleteRequest", "OffsetDeleteResponse"},
@@ -388,6 +392,8 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_heartbeat_req_t hb;
 		kafka_leave_group_req_t lg;
 		kafka_sync_group_req_t sg;
+		kafka_sasl_handshake_req_t sh;
+		kafka_sasl_authenticate_req_t sa;
 		kafka_describe_groups_req_t dg;
 		kafka_delete_groups_req_t dl;
 		kafka_offset_delete_req_t od;
@@ -411,6 +417,8 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_HEARTBEAT: return kafka_heartbeat_req_decode(rd, v, &u.hb);
 	case KAFKA_API_LEAVE_GROUP: return kafka_leave_group_req_decode(rd, v, a, &u.lg);
 	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
+	case KAFKA_API_SASL_HANDSHAKE: return kafka_sasl_handshake_req_decode(rd, v, &u.sh);
+	case KAFKA_API_SASL_AUTHENTICATE: return kafka_sasl_authenticate_req_decode(rd, v, &u.sa);
 	case KAFKA_API_DESCRIBE_GROUPS: return kafka_describe_groups_req_decode(rd, v, a, &u.dg);
 	case KAFKA_API_LIST_GROUPS: return kafka_list_groups_req_decode(rd, v);
 	case KAFKA_API_DELETE_GROUPS: return kafka_delete_groups_req_decode(rd, v, a, &u.dl);
@@ -514,6 +522,9 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_heartbeat_resp_t hb = {0, 0};
 	kafka_leave_group_resp_t lg = {0, 0, 1, &lg_member};
 	kafka_sync_group_resp_t sg = {0, 0, {three, 3}};
+	static const trib_slice_t mech[] = {{(const uint8_t *)"PLAIN", 5}};
+	kafka_sasl_handshake_resp_t sh = {0, mech, 1};
+	kafka_sasl_authenticate_resp_t sa = {0, {NULL, 0}, {three, 3}, 0};
 	kafka_describe_groups_resp_t dg = {0, 1, &dg_group};
 	kafka_list_groups_resp_t li = {0, 0, 1, &li_group};
 	kafka_delete_groups_resp_t dl = {0, 1, &dl_result};
@@ -539,6 +550,8 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_HEARTBEAT: fn = kafka_heartbeat_resp_write, body = &hb; break;
 	case KAFKA_API_LEAVE_GROUP: fn = kafka_leave_group_resp_write, body = &lg; break;
 	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;
+	case KAFKA_API_SASL_HANDSHAKE: fn = kafka_sasl_handshake_resp_write, body = &sh; break;
+	case KAFKA_API_SASL_AUTHENTICATE: fn = kafka_sasl_authenticate_resp_write, body = &sa; break;
 	case KAFKA_API_DESCRIBE_GROUPS: fn = kafka_describe_groups_resp_write, body = &dg; break;
 	case KAFKA_API_LIST_GROUPS: fn = kafka_list_groups_resp_write, body = &li; break;
 	case KAFKA_API_DELETE_GROUPS: fn = kafka_delete_groups_resp_write, body = &dl; break;

@@ -17,6 +17,7 @@
 #include "api/create_topics.h"
 #include "hub.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "kafka_topic.h"
 #include "log.h"
 
@@ -117,6 +118,9 @@ trib_err_t kafka_create_topics_handle(kafka_req_t *req, wire_rd_t *body)
 		if (req->reject) {
 			r->error_code = req->reject;
 			why = "unsupported CreateTopics version";
+		} else if (!kafka_sasl_req_allows(req, q.topics[i].name, AUTH_MANAGE)) {
+			r->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+			why = "creating a topic needs a Manage policy covering it";
 		} else {
 			r->error_code = check(req, &q, i, &partitions, &why);
 			if (!r->error_code && !q.validate_only)

@@ -26,6 +26,7 @@
 #include "api/fetch.h"
 #include "hub.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "log.h"
 #include "mem.h"
 
@@ -244,7 +245,8 @@ static trib_err_t prepare(fetch_state_t *st)
 	for (int32_t i = 0; i < st->q.topic_count; i++) {
 		const kafka_fetch_topic_req_t *t = &st->q.topics[i];
 		kafka_fetch_topic_resp_t *rt = &st->resp.topics[i];
-		hub_t *hub = req->reject ? NULL : ns_hub_find(req->env->ns, t->topic);
+		bool denied = !req->reject && !kafka_sasl_req_allows(req, t->topic, AUTH_LISTEN);
+		hub_t *hub = req->reject || denied ? NULL : ns_hub_find(req->env->ns, t->topic);
 
 		rt->topic = t->topic;
 		rt->partition_count = t->partition_count;
@@ -265,6 +267,7 @@ static trib_err_t prepare(fetch_state_t *st)
 			r->preferred_read_replica = -1;
 			r->src = fp;
 			r->error_code = req->reject ? req->reject
+				      : denied ? KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED
 				      : fp->part ? KAFKA_ERR_NONE
 						 : KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		}

@@ -17,6 +17,7 @@
 #include "api/list_offsets.h"
 #include "hub.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "rb.h"
 
 /* Max timestamp of the batch holding @offset, or -1 if it cannot be read. */
@@ -81,7 +82,8 @@ trib_err_t kafka_list_offsets_handle(kafka_req_t *req, wire_rd_t *body)
 	for (int32_t i = 0; i < q.topic_count; i++) {
 		const kafka_list_offsets_topic_req_t *t = &q.topics[i];
 		kafka_list_offsets_topic_resp_t *rt = &resp.topics[i];
-		hub_t *hub = req->reject ? NULL : ns_hub_find(req->env->ns, t->name);
+		bool denied = !req->reject && !kafka_sasl_req_allows(req, t->name, AUTH_LISTEN);
+		hub_t *hub = req->reject || denied ? NULL : ns_hub_find(req->env->ns, t->name);
 
 		rt->name = t->name;
 		rt->partition_count = t->partition_count;
@@ -99,6 +101,8 @@ trib_err_t kafka_list_offsets_handle(kafka_req_t *req, wire_rd_t *body)
 				.timestamp = -1, .offset = -1, .leader_epoch = -1};
 			if (req->reject)
 				r->error_code = req->reject;
+			else if (denied)
+				r->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			else if (!p)
 				r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 			else

@@ -17,6 +17,7 @@
 #include "api/metadata.h"
 #include "hub.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "kafka_topic.h"
 #include "log.h"
 #include "mem.h"
@@ -66,7 +67,8 @@ static int16_t auto_create(md_ctx_t *c, trib_slice_t name, hub_t **out)
 
 	if (!kafka_topic_name_valid(name))
 		return KAFKA_ERR_INVALID_TOPIC_EXCEPTION;
-	if (!o->auto_create || !allowed)
+	/* creating needs Manage; a Send or Listen grant only learns that it is not there */
+	if (!o->auto_create || !allowed || !kafka_sasl_req_allows(c->req, name, AUTH_MANAGE))
 		return KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 	cname = kafka_arena_alloc(&c->req->arena, name.len + 1);
 	if (!cname)
@@ -85,6 +87,13 @@ static int16_t auto_create(md_ctx_t *c, trib_slice_t name, hub_t **out)
 	return KAFKA_ERR_NONE;
 }
 
+/* A topic the connection may send to or read from (Manage implies both). */
+static bool visible(const kafka_req_t *req, trib_slice_t name)
+{
+	return kafka_sasl_req_allows(req, name, AUTH_SEND) ||
+	       kafka_sasl_req_allows(req, name, AUTH_LISTEN);
+}
+
 static bool named_topic(md_ctx_t *c, trib_slice_t name, kafka_metadata_topic_t *t)
 {
 	hub_t *hub = ns_hub_find(c->req->env->ns, name);
@@ -92,6 +101,10 @@ static bool named_topic(md_ctx_t *c, trib_slice_t name, kafka_metadata_topic_t *
 	t->name = name;
 	if (c->req->reject) {
 		t->error_code = c->req->reject;
+		return true;
+	}
+	if (!visible(c->req, name)) {
+		t->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 		return true;
 	}
 	if (!hub)
@@ -113,6 +126,8 @@ static trib_err_t all_topics(md_ctx_t *c, kafka_metadata_topic_t **out, int32_t 
 		return err;
 	ts = kafka_arena_calloc(&c->req->arena, n, sizeof(*ts));
 	for (size_t i = 0; ts && i < n; i++) {
+		if (!visible(c->req, slice_from_cstr(hub_name(hubs[i]))))
+			continue; /* listings show only what the grant covers */
 		if (!fill_hub(c, hubs[i], &ts[k++]))
 			ts = NULL;
 	}

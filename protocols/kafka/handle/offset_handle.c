@@ -30,6 +30,7 @@
 #include "hub.h"
 #include "group_handle.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "kgroup.h"
 #include "koffset.h"
 #include "log.h"
@@ -152,7 +153,8 @@ static trib_err_t prepare_commit(commit_state_t *st, const kafka_offset_commit_r
 	for (int32_t i = 0; i < q->topic_count; i++) {
 		const kafka_offset_commit_topic_req_t *t = &q->topics[i];
 		kafka_offset_commit_topic_resp_t *rt = &st->resp.topics[i];
-		hub_t *hub = group_err ? NULL : ns_hub_find(req->env->ns, t->name);
+		bool denied = !kafka_sasl_req_allows(req, t->name, AUTH_LISTEN);
+		hub_t *hub = group_err || denied ? NULL : ns_hub_find(req->env->ns, t->name);
 
 		rt->name = t->name;
 		rt->partition_count = t->partition_count;
@@ -165,7 +167,9 @@ static trib_err_t prepare_commit(commit_state_t *st, const kafka_offset_commit_r
 			kafka_offset_commit_partition_resp_t *r = &rt->partitions[j];
 
 			r->partition_index = p->partition_index;
-			r->error_code = group_err ? group_err : check_partition(req, hub, p);
+			r->error_code = group_err ? group_err
+				      : denied ? KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED
+				      : check_partition(req, hub, p);
 			if (r->error_code)
 				continue;
 			c[st->n] = (koffset_commit_t){q->group_id, t->name, p->partition_index,
@@ -281,9 +285,12 @@ static bool add_position(void *arg, trib_slice_t topic, int32_t partition,
 {
 	all_pos_t *ap = arg;
 	kafka_arena_t *a = &ap->req->arena;
-	kafka_offset_fetch_topic_resp_t *t = topic_slot(ap, topic);
+	kafka_offset_fetch_topic_resp_t *t;
 	kafka_offset_fetch_partition_resp_t *p;
 
+	if (!kafka_sasl_req_allows(ap->req, topic, AUTH_LISTEN))
+		return true; /* positions of topics the connection may not read stay unlisted */
+	t = topic_slot(ap, topic);
 	if (!t || !ap->ok)
 		return ap->ok = false;
 	/* partitions grow one by one: the arena keeps the old arrays until the answer */
@@ -312,6 +319,7 @@ static trib_err_t fetch_listed(kafka_req_t *req, const kafka_offset_fetch_req_t 
 	for (int32_t i = 0; i < q->topic_count; i++) {
 		const kafka_offset_fetch_topic_req_t *t = &q->topics[i];
 		kafka_offset_fetch_topic_resp_t *rt = &resp->topics[i];
+		bool denied = !kafka_sasl_req_allows(req, t->name, AUTH_LISTEN);
 
 		rt->name = t->name;
 		rt->partition_count = t->partition_count;
@@ -323,11 +331,12 @@ static trib_err_t fetch_listed(kafka_req_t *req, const kafka_offset_fetch_req_t 
 			kafka_offset_fetch_partition_resp_t *r = &rt->partitions[j];
 
 			r->partition_index = t->partition_indexes[j];
-			if (resp->error_code) {
+			if (resp->error_code || denied) {
 				r->committed_offset = -1;
 				r->committed_leader_epoch = -1;
 				r->metadata = slice_from_cstr("");
-				r->error_code = resp->error_code;
+				r->error_code = resp->error_code ? resp->error_code
+						: KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 			} else {
 				fill_partition(req, q->group_id, t->name, r, &ok);
 			}

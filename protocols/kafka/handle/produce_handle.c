@@ -36,6 +36,7 @@
 #include "api/produce.h"
 #include "hub.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "log.h"
 #include "pidm.h"
 #include "rb.h"
@@ -211,6 +212,19 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 		r->error_message = slice_from_cstr(kafka_err_name(r->error_code));
 }
 
+/* Every partition of a topic the connection may not send to: TOPIC_AUTHORIZATION_FAILED. */
+static void deny_topic(const kafka_produce_topic_req_t *t, kafka_produce_topic_resp_t *rt)
+{
+	for (int32_t j = 0; j < t->partition_count; j++) {
+		kafka_produce_partition_resp_t *r = &rt->partitions[j];
+
+		r->index = t->partitions[j].index;
+		r->base_offset = r->log_append_time_ms = r->log_start_offset = -1;
+		r->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+		r->error_message = slice_from_cstr(kafka_err_name(r->error_code));
+	}
+}
+
 trib_err_t kafka_produce_handle(kafka_req_t *req, wire_rd_t *body)
 {
 	kafka_produce_req_t q;
@@ -246,6 +260,10 @@ trib_err_t kafka_produce_handle(kafka_req_t *req, wire_rd_t *body)
 		if (!rt->partitions) {
 			/* appends may have started: answer with an error instead of closing */
 			rt->partition_count = 0;
+			continue;
+		}
+		if (!req->reject && !kafka_sasl_req_allows(req, t->name, AUTH_SEND)) {
+			deny_topic(t, rt);
 			continue;
 		}
 		hub_t *hub = req->reject ? NULL : ns_hub_find(req->env->ns, t->name);

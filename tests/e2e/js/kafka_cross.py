@@ -69,7 +69,7 @@ def sdk_to_kafka(s, gw):
 
 def kafka_to_sdk(s, gw):
     from confluent_kafka import Producer
-    p = Producer({"bootstrap.servers": gw.bootstrap, "acks": "all", "linger.ms": 0})
+    p = Producer(h.kafka_conf(gw, {"acks": "all", "linger.ms": 0}))
     for key, value, headers in KAFKA_SENT:
         p.produce("eh1", value=value, key=key, partition=KAFKA_PARTITION, headers=headers or None)
     s.eq(p.flush(20 * h.time_scale()), 0, "confluent_kafka produced %d records to eh1/%d" % (len(KAFKA_SENT), KAFKA_PARTITION))
