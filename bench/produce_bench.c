@@ -41,6 +41,7 @@ typedef struct bench_opts {
 	int64_t max_bytes;
 	size_t record_bytes;
 	double disk_seconds;
+	const char *sasl_password; /* Event Hubs connection string: SASL PLAIN as $ConnectionString */
 } bench_opts_t;
 
 typedef struct bench_counts {
@@ -147,6 +148,12 @@ static rd_kafka_t *make_producer(const bench_opts_t *o, bench_counts_t *counts)
 		if (rd_kafka_conf_set(conf, settings[i][0], settings[i][1], err, sizeof(err)))
 			goto fail;
 	}
+	if (o->sasl_password &&
+	    (rd_kafka_conf_set(conf, "security.protocol", "SASL_PLAINTEXT", err, sizeof(err)) ||
+	     rd_kafka_conf_set(conf, "sasl.mechanisms", "PLAIN", err, sizeof(err)) ||
+	     rd_kafka_conf_set(conf, "sasl.username", "$ConnectionString", err, sizeof(err)) ||
+	     rd_kafka_conf_set(conf, "sasl.password", o->sasl_password, err, sizeof(err))))
+		goto fail;
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_opaque(conf, counts);
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
@@ -205,6 +212,7 @@ static int parse_args(int argc, char **argv, bench_opts_t *o)
 		{ "bytes", required_argument, NULL, 'n' },
 		{ "record-bytes", required_argument, NULL, 'r' },
 		{ "disk-seconds", required_argument, NULL, 'D' },
+		{ "sasl-password", required_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -221,6 +229,7 @@ static int parse_args(int argc, char **argv, bench_opts_t *o)
 		case 'n': o->max_bytes = strtoll(optarg, NULL, 10); break;
 		case 'r': o->record_bytes = (size_t)strtoul(optarg, NULL, 10); break;
 		case 'D': o->disk_seconds = strtod(optarg, NULL); break;
+		case 'P': o->sasl_password = optarg; break;
 		default: return -1;
 		}
 	}
@@ -237,7 +246,8 @@ int main(int argc, char **argv)
 
 	if (parse_args(argc, argv, &o)) {
 		fprintf(stderr, "usage: %s --bootstrap HOST:PORT --data-dir DIR --pid PID [--topic T]\n"
-				"       [--seconds S] [--bytes N] [--record-bytes N] [--disk-seconds S]\n",
+				"       [--seconds S] [--bytes N] [--record-bytes N] [--disk-seconds S]\n"
+				"       [--sasl-password CONNECTION_STRING]\n",
 			argv[0]);
 		return 2;
 	}

@@ -55,8 +55,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Authorization stays on (the default): the gateway gets a known root key and the client
+# logs in with SASL PLAIN the Event Hubs way ($ConnectionString + a connection string).
+key="bench-root-key-$(date +%s)"
+connstr="Endpoint=sb://127.0.0.1:$kport/;SharedAccessKeyName=RootManageSharedAccessKey"
+connstr="$connstr;SharedAccessKey=$key"
 "$bin" --data-dir "$data" --host 127.0.0.1 --kafka-port "$kport" --amqp-port "$aport" \
-	--http-port "$hport" 2>"$log" &
+	--http-port "$hport" --set "auth.root_key=$key" 2>"$log" &
 gw_pid=$!
 
 for _ in $(seq 1 300); do
@@ -76,7 +81,7 @@ echo "cpu: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo
 set +e
 # shellcheck disable=SC2086
 "$bench" --bootstrap "127.0.0.1:$kport" --topic eh1 --data-dir "$data" --pid "$gw_pid" \
-	--seconds "$seconds" --bytes "$bytes" ${BENCH_ARGS:-}
+	--seconds "$seconds" --bytes "$bytes" --sasl-password "$connstr" ${BENCH_ARGS:-}
 rc=$?
 set -e
 if [ $rc -ne 0 ]; then
