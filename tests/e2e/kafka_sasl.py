@@ -16,8 +16,8 @@ namespace).
    16 KiB), while ApiVersions is answered.
 4. The hub-scoped policy eh1-send produces to eh1, gets TOPIC_AUTHORIZATION_FAILED (29) on
    eh2, sees only eh1 in Metadata and may not consume eh1 (29 on Fetch).
-   listen-all consumes eh1 but may not produce (29). A namespace root key narrowed by
-   EntityPath=eh2 may produce to eh2 only.
+   listen-all consumes eh1 but may not produce (29), nor create, grow or delete topics (29).
+   A namespace root key narrowed by EntityPath=eh2 may produce to eh2 only.
 5. kafka-python (SaslHandshake v0, then the raw size-prefixed PLAIN token) produces and
    consumes; with a wrong key it gets no connection.
 """
@@ -187,6 +187,28 @@ def scoped_part(s, gw):
     with socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=10) as sock:
         s.eq(h.kafka_sasl_login(sock, gw, key=SEND_KEY, policy="eh1-send", entity="eh2"), 58,
             "eh1-send with EntityPath=eh2 (outside its hub): 58")
+    admin_codes = admin_errors(gw, **listen)
+    s.eq(admin_codes, [KafkaError.TOPIC_AUTHORIZATION_FAILED] * 3,
+        "listen-all: CreateTopics, CreatePartitions and DeleteTopics get 29")
+    s.eq(metadata_topics(gw), ["eh1", "eh2"], "nothing was created or deleted")
+
+
+def admin_errors(gw, **auth):
+    """Error codes of CreateTopics new-t, CreatePartitions eh2 to 3 and DeleteTopics eh2."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import AdminClient, NewPartitions, NewTopic
+    a = AdminClient(h.kafka_conf(gw, **auth))
+    out = []
+    for futures in (a.create_topics([NewTopic("new-t", 1, 1)]),
+                    a.create_partitions([NewPartitions("eh2", 3)]),
+                    a.delete_topics(["eh2"])):
+        for f in futures.values():
+            try:
+                f.result(20 * h.time_scale())
+                out.append(0)
+            except KafkaException as exc:
+                out.append(exc.args[0].code())
+    return out
 
 
 def kafka_python_part(s, gw):

@@ -16,6 +16,7 @@
 #include "api/create_partitions.h"
 #include "hub.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "log.h"
 
 static trib_slice_t message(kafka_req_t *req, const char *text)
@@ -104,6 +105,9 @@ trib_err_t kafka_create_partitions_handle(kafka_req_t *req, wire_rd_t *body)
 		r->name = q.topics[i].name;
 		if (req->reject)
 			r->error_code = fail(&why, "unsupported CreatePartitions version", req->reject);
+		else if (!kafka_sasl_req_allows(req, r->name, AUTH_MANAGE))
+			r->error_code = fail(&why, "adding partitions needs a Manage policy covering it",
+					     KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED);
 		else
 			r->error_code = grow(req, &q, i, buf, sizeof(buf), &why);
 		r->error_message = r->error_code ? message(req, why) : TRIB_SLICE_NULL;

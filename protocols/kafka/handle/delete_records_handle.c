@@ -12,6 +12,7 @@
 #include "api/delete_records.h"
 #include "hub.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "log.h"
 
 static void delete_one(kafka_req_t *req, hub_t *hub, const kafka_delete_records_part_req_t *p,
@@ -56,7 +57,8 @@ trib_err_t kafka_delete_records_handle(kafka_req_t *req, wire_rd_t *body)
 	for (int32_t i = 0; i < q.topic_count; i++) {
 		const kafka_delete_records_topic_req_t *t = &q.topics[i];
 		kafka_delete_records_topic_resp_t *r = &resp.topics[i];
-		hub_t *hub = ns_hub_find(req->env->ns, t->name);
+		bool denied = !req->reject && !kafka_sasl_req_allows(req, t->name, AUTH_MANAGE);
+		hub_t *hub = denied ? NULL : ns_hub_find(req->env->ns, t->name);
 
 		r->name = t->name;
 		r->partition_count = t->partition_count;
@@ -64,8 +66,17 @@ trib_err_t kafka_delete_records_handle(kafka_req_t *req, wire_rd_t *body)
 						   sizeof(*r->partitions));
 		if (!r->partitions)
 			return TRIB_ERR_NOMEM;
-		for (int32_t j = 0; j < t->partition_count; j++)
-			delete_one(req, hub, &t->partitions[j], &r->partitions[j]);
+		for (int32_t j = 0; j < t->partition_count; j++) {
+			kafka_delete_records_part_resp_t *rp = &r->partitions[j];
+
+			if (!denied) {
+				delete_one(req, hub, &t->partitions[j], rp);
+				continue;
+			}
+			rp->partition_index = t->partitions[j].partition_index;
+			rp->low_watermark = -1;
+			rp->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+		}
 	}
 	return kafka_req_respond(req, kafka_delete_records_resp_write, &resp);
 }

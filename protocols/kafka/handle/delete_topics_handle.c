@@ -11,6 +11,7 @@
 
 #include "api/delete_topics.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "log.h"
 
 static bool duplicate(const kafka_delete_topics_req_t *q, int32_t i)
@@ -60,6 +61,8 @@ trib_err_t kafka_delete_topics_handle(kafka_req_t *req, wire_rd_t *body)
 		r->name = q.topic_names[i];
 		if (req->reject)
 			r->error_code = req->reject;
+		else if (!kafka_sasl_req_allows(req, r->name, AUTH_MANAGE))
+			r->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 		else if (duplicate(&q, i))
 			r->error_code = KAFKA_ERR_INVALID_REQUEST;
 		else
