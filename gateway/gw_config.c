@@ -77,8 +77,8 @@ static const gw_config_item_t gw_config_items[] = {
 	{"log_level", "log-level", T_ENUM, F(log_level), "info", 0, 0, NULL, "debug|info|warn|error",
 	 "lowest level logged to standard error", 0},
 	{"auth.required", NULL, T_BOOL, F(auth_required), "true", 0, 0, NULL, NULL,
-	 "AMQP links and HTTP sends need a SAS grant (SASL PLAIN, $cbs token, Authorization); "
-	 "false = anyone may send and read", 0},
+	 "AMQP links, HTTP sends and Kafka requests need a SAS grant (SASL PLAIN, $cbs token, "
+	 "Authorization); false = anyone may send and read", 0},
 	{"auth.root_key", NULL, T_STR, F(auth_root_key), "", 0, 0, NULL, NULL,
 	 "key of RootManageSharedAccessKey; \"\" = SAS_KEY_VALUE with an emulator UserConfig, "
 	 "else generated once and kept in the data directory",
