@@ -30,7 +30,7 @@ static void teardown(void)
 /* Group id array: n names "g0".."g(n-1)" or a raw count. */
 static size_t ids(wire_wr_t *wr, int32_t count, int n)
 {
-	char name[8];
+	char name[16];
 
 	wire_wr_i32(wr, count);
 	for (int i = 0; i < n; i++) {
