@@ -49,6 +49,7 @@ struct kafka_conn {
 	bool closed;
 	bool dirty;
 	kafka_sasl_t sasl;
+	const kafka_req_t *close_after; /* close once this slot is written (compared, never used) */
 	kafka_conn_t *dirty_next;
 	kafka_conn_t *prev; /* env->conns or env->closed */
 	kafka_conn_t *next;
@@ -171,6 +172,11 @@ static bool in_reserve(kafka_conn_t *c, size_t need)
 kafka_sasl_t *kafka_conn_sasl(kafka_conn_t *c)
 {
 	return &c->sasl;
+}
+
+void kafka_conn_close_after(kafka_conn_t *c, const kafka_req_t *req)
+{
+	c->close_after = req;
 }
 
 /* The frame limit for the connection's next frame, bytes. */
@@ -357,6 +363,8 @@ static ssize_t send_iov(int fd, struct iovec *iov, int n)
 /* Writes ready slots from the head; returns false when the connection was closed. */
 static bool write_ready(kafka_conn_t *c)
 {
+	bool last;
+
 	while (c->qhead && c->qhead->ready && !c->closed) {
 		struct iovec iov[WRITE_IOV];
 		int n = 0;
@@ -401,7 +409,12 @@ static bool write_ready(kafka_conn_t *c)
 			r->resp_sent = r->resp_len;
 			queue_pop(c);
 			r->conn = NULL;
+			last = r == c->close_after;
 			kafka_req_unref(r);
+			if (last) {
+				kafka_conn_close(c, "SASL authentication refused (answer written)");
+				return false;
+			}
 			if (w == 0 && c->qhead && c->qhead->ready && c->qhead->resp)
 				break;
 		}
@@ -476,6 +489,7 @@ void kafka_conn_close(kafka_conn_t *c, const char *why)
 	if (c->closed)
 		return;
 	c->closed = true;
+	c->close_after = NULL;
 	if (why)
 		log_warn("kafka: closing connection from %s: %s", c->peer, why);
 	else

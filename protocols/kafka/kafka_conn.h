@@ -44,6 +44,14 @@ kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer);
  */
 kafka_sasl_t *kafka_conn_sasl(kafka_conn_t *c);
 
+/**
+ * Closes @p c once the response of @p req (one of its queued requests,
+ * borrowed, only compared) has been written: Kafka closes a connection
+ * after answering a refused SASL authentication.
+ * @thread kafka loop  @locks none
+ */
+void kafka_conn_close_after(kafka_conn_t *c, const kafka_req_t *req);
+
 /** The peer's "host:port" as given to kafka_conn_open (logs, DescribeGroups). @thread kafka loop */
 const char *kafka_conn_peer(const kafka_conn_t *c);
 

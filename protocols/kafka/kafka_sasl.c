@@ -4,8 +4,9 @@
  *  - only DONE carries a grant; every other state authorizes nothing when
  *    authorization is required;
  *  - a state leaves START once: a second handshake, an authenticate out of
- *    order or a refused login ends in FAILED, and the connection's next
- *    frame closes it (Kafka closes after a failed authentication too);
+ *    order or a refused login ends in FAILED, where any further frame closes
+ *    the connection (and kafka_conn closes it anyway once a refused
+ *    SaslAuthenticate is answered, as Kafka does);
  *  - the connection string is parsed in place (slices into the token), and
  *    the key is compared by auth_check_key in constant time.
  */

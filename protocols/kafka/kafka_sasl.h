@@ -12,7 +12,8 @@
  * FAILED. While authorization is required and the connection is not DONE,
  * only ApiVersions, SaslHandshake and SaslAuthenticate are served and
  * frames are limited to KAFKA_SASL_PREAUTH_MAX_BYTES (STYLE.md §11); any
- * other request, and anything after FAILED, closes the connection.
+ * other request, and anything after FAILED, closes the connection (a
+ * refused SaslAuthenticate also closes it once its answer is written).
  */
 #ifndef TRIB_KAFKA_SASL_H
 #define TRIB_KAFKA_SASL_H

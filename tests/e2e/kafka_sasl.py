@@ -9,8 +9,8 @@ namespace).
 1. kcat with security.protocol=SASL_PLAINTEXT and the root connection string produces and
    consumes; confluent_kafka likewise (SaslHandshake v1 + SaslAuthenticate).
 2. A wrong key is refused: kcat -L fails with a SASL authentication error, a raw
-   SaslAuthenticate gets SASL_AUTHENTICATION_FAILED (58) and the connection is closed at
-   its next request; a wrong username too.
+   SaslAuthenticate gets SASL_AUTHENTICATION_FAILED (58) and the connection is closed once
+   that answer is written; a wrong username too.
 3. Before a login only ApiVersions and the SASL APIs are served: a raw Metadata request
    closes the connection, and so does a 32 KiB frame (the pre-authentication limit is
    16 KiB), while ApiVersions is answered.
@@ -118,8 +118,7 @@ def wrong_key_part(s, gw):
     with socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=10) as sock:
         s.eq(h.kafka_sasl_login(sock, gw, key="wrong-key"), 58,
             "raw SaslAuthenticate with a wrong key: SASL_AUTHENTICATION_FAILED (58)")
-        sock.sendall(struct.pack(">ihhi", 10, 3, 0, 9) + struct.pack(">h", 0))
-        s.ok(closed(sock), "after the refusal the next request closes the connection")
+        s.ok(closed(sock), "the gateway closes the connection after answering 58")
     with socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=10) as sock:
         r = raw(sock, 17, 1, 1, struct.pack(">h", 5) + b"PLAIN")
         token = b"\0RootManageSharedAccessKey\0" + gw.key.encode()

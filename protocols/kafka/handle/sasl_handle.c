@@ -62,5 +62,7 @@ trib_err_t kafka_sasl_authenticate_handle(kafka_req_t *req, wire_rd_t *body)
 		log_info("kafka: authenticated with policy %s (scope \"%s\")", s->grant.policy,
 			 s->grant.path);
 	}
+	if (resp.error_code)
+		kafka_conn_close_after(req->conn, req);
 	return kafka_req_respond(req, kafka_sasl_authenticate_resp_write, &resp);
 }

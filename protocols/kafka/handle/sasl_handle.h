@@ -24,7 +24,7 @@ trib_err_t kafka_sasl_handshake_handle(kafka_req_t *req, wire_rd_t *body) TRIB_M
  * Answers a SaslAuthenticate carrying a PLAIN token: error 0 with empty
  * auth bytes and session_lifetime_ms 0 (v1), or SASL_AUTHENTICATION_FAILED
  * (58) with a message, or ILLEGAL_SASL_STATE (34) without a v1 handshake
- * before it; after a refusal the connection's next frame closes it.
+ * before it; a refusal closes the connection once its answer is written.
  * Errors: as kafka_sasl_handshake_handle.
  * @thread kafka loop  @locks none
  */
