@@ -90,3 +90,14 @@ void kafka_arena_free(kafka_arena_t *a)
 	a->head = NULL;
 	a->used = 0;
 }
+
+trib_slice_t kafka_arena_str(kafka_arena_t *a, const char *s)
+{
+	size_t n = strlen(s);
+	char *m = kafka_arena_alloc(a, n);
+
+	if (!m)
+		return TRIB_SLICE_NULL;
+	memcpy(m, s, n);
+	return (trib_slice_t){(const uint8_t *)m, n};
+}

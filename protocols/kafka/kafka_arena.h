@@ -8,6 +8,8 @@
 
 #include <stddef.h>
 
+#include "slice.h"
+
 /** Bytes of the first chunk; later chunks double up to KAFKA_ARENA_CHUNK_MAX. */
 #define KAFKA_ARENA_CHUNK_MIN 1024
 #define KAFKA_ARENA_CHUNK_MAX (256u * 1024)
@@ -37,6 +39,13 @@ void *kafka_arena_alloc(kafka_arena_t *a, size_t n);
  * @thread the arena's owner  @locks none
  */
 void *kafka_arena_calloc(kafka_arena_t *a, size_t count, size_t size);
+
+/**
+ * A copy of the C string @p s (borrowed) in the arena, as a slice for a
+ * response field; the null slice when memory is short.
+ * @thread the arena's owner  @locks none
+ */
+trib_slice_t kafka_arena_str(kafka_arena_t *a, const char *s);
 
 /**
  * Frees every block; the arena is empty and reusable afterwards. NULL accepted.

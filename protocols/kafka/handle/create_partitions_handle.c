@@ -19,17 +19,6 @@
 #include "kafka_sasl.h"
 #include "log.h"
 
-static trib_slice_t message(kafka_req_t *req, const char *text)
-{
-	size_t n = strlen(text);
-	char *m = kafka_arena_alloc(&req->arena, n);
-
-	if (!m)
-		return TRIB_SLICE_NULL;
-	memcpy(m, text, n);
-	return (trib_slice_t){(const uint8_t *)m, n};
-}
-
 static bool duplicate(const kafka_create_partitions_req_t *q, int32_t i)
 {
 	for (int32_t j = 0; j < q->topic_count; j++) {
@@ -110,7 +99,7 @@ trib_err_t kafka_create_partitions_handle(kafka_req_t *req, wire_rd_t *body)
 					     KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED);
 		else
 			r->error_code = grow(req, &q, i, buf, sizeof(buf), &why);
-		r->error_message = r->error_code ? message(req, why) : TRIB_SLICE_NULL;
+		r->error_message = r->error_code ? kafka_arena_str(&req->arena, why) : TRIB_SLICE_NULL;
 	}
 	return kafka_req_respond(req, kafka_create_partitions_resp_write, &resp);
 }
