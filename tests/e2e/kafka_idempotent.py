@@ -184,7 +184,8 @@ def check_librdkafka(s, gw):
 
     topic = "idem-restart"
     create_topic(gw, topic)
-    p = run_producer(gw, topic, N, pause_every=25)
+    # about 6 s of 20 ms pauses: still running after the (time-scaled) wait below
+    p = run_producer(gw, topic, N, pause_every=10)
     time.sleep(1.0 * h.time_scale())
     s.ok(p.poll() is None, "restart: the producer is still producing when the gateway dies")
     same_ports_restart(gw)
