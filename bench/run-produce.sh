@@ -7,7 +7,9 @@
 #
 # Environment: BUILD_DIR (default ./build), BENCH_DATA_PARENT (where the
 # temporary data directory goes; default the build directory, i.e. the same
-# disk as the repository), BENCH_ARGS (more produce_bench options).
+# disk as the repository), BENCH_ARGS (more produce_bench options), CODECS
+# (e.g. "none gzip snappy lz4 zstd": one run per compression.type, each into its
+# own auto-created topic codec-<codec>, printing the codec really stored).
 set -euo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,10 +81,22 @@ done
 echo "gateway pid $gw_pid, kafka 127.0.0.1:$kport, data $data ($(df -hT "$data" | awk 'NR==2 {print $1, $2}'))"
 echo "cpu: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
 set +e
-# shellcheck disable=SC2086
-"$bench" --bootstrap "127.0.0.1:$kport" --topic eh1 --data-dir "$data" --pid "$gw_pid" \
-	--seconds "$seconds" --bytes "$bytes" --sasl-password "$connstr" ${BENCH_ARGS:-}
-rc=$?
+if [ -z "${CODECS:-}" ]; then
+	# shellcheck disable=SC2086
+	"$bench" --bootstrap "127.0.0.1:$kport" --topic eh1 --data-dir "$data" --pid "$gw_pid" \
+		--seconds "$seconds" --bytes "$bytes" --sasl-password "$connstr" ${BENCH_ARGS:-}
+	rc=$?
+else
+	# One auto-created topic per codec, so each topic's segments show what was stored.
+	rc=0
+	for codec in $CODECS; do
+		echo "== compression.type=$codec, topic codec-$codec"
+		# shellcheck disable=SC2086
+		"$bench" --bootstrap "127.0.0.1:$kport" --topic "codec-$codec" --data-dir "$data" \
+			--pid "$gw_pid" --seconds "$seconds" --bytes "$bytes" --codec "$codec" \
+			--sasl-password "$connstr" ${BENCH_ARGS:-} || rc=$?
+	done
+fi
 set -e
 if [ $rc -ne 0 ]; then
 	echo "run-produce: produce_bench failed (exit $rc); gateway log tail:" >&2
