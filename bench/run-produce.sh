@@ -17,69 +17,11 @@ build=${BUILD_DIR:-$repo/build}
 seconds=${1:-30}
 bytes=${2:-1073741824}
 
-if [ ! -f "$build/build.ninja" ]; then
-	meson setup "$build" "$repo" --buildtype=release
-fi
-ninja -C "$build"
-bin="$build/gateway/tributary"
+# shellcheck source=bench/gateway.sh
+. "$repo/bench/gateway.sh"
 bench="$build/bench/produce_bench"
-for f in "$bin" "$bench"; do
-	if [ ! -x "$f" ]; then
-		echo "run-produce: $f was not built (needs the gateway and librdkafka-dev)" >&2
-		exit 1
-	fi
-done
-
-parent=${BENCH_DATA_PARENT:-$build}
-data=$(mktemp -d "$parent/bench-data.XXXXXX")
-log="$data.log"
-read -r kport aport hport < <(/usr/bin/python3 -c '
-import socket
-socks = [socket.socket() for _ in range(3)]
-for s in socks:
-    s.bind(("127.0.0.1", 0))
-print(*[s.getsockname()[1] for s in socks])
-')
-
-gw_pid=
-# shellcheck disable=SC2317  # called through the EXIT trap
-cleanup() {
-	if [ -n "$gw_pid" ] && kill -0 "$gw_pid" 2>/dev/null; then
-		kill -TERM "$gw_pid"
-		for _ in $(seq 1 100); do
-			kill -0 "$gw_pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -KILL "$gw_pid" 2>/dev/null || true
-		wait "$gw_pid" 2>/dev/null || true
-	fi
-	rm -rf "$data" "$log"
-}
-trap cleanup EXIT
-
-# Authorization stays on (the default): the gateway gets a known root key and the client
-# logs in with SASL PLAIN the Event Hubs way ($ConnectionString + a connection string).
-key="bench-root-key-$(date +%s)"
-connstr="Endpoint=sb://127.0.0.1:$kport/;SharedAccessKeyName=RootManageSharedAccessKey"
-connstr="$connstr;SharedAccessKey=$key"
-"$bin" --data-dir "$data" --host 127.0.0.1 --kafka-port "$kport" --amqp-port "$aport" \
-	--http-port "$hport" --set "auth.root_key=$key" 2>"$log" &
-gw_pid=$!
-
-for _ in $(seq 1 300); do
-	if ! kill -0 "$gw_pid" 2>/dev/null; then
-		echo "run-produce: the gateway exited during start-up:" >&2
-		cat "$log" >&2
-		exit 1
-	fi
-	if (exec 3<>"/dev/tcp/127.0.0.1/$kport") 2>/dev/null; then
-		break
-	fi
-	sleep 0.1
-done
-
-echo "gateway pid $gw_pid, kafka 127.0.0.1:$kport, data $data ($(df -hT "$data" | awk 'NR==2 {print $1, $2}'))"
-echo "cpu: $(nproc) x $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
+bench_build run-produce "$bench"
+bench_start run-produce
 set +e
 if [ -z "${CODECS:-}" ]; then
 	# shellcheck disable=SC2086
