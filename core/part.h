@@ -9,10 +9,35 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rb.h"
 #include "store.h"
 #include "trib_err.h"
 
 typedef struct part part_t;
+
+/** message.timestamp.type of a partition (DESIGN.md §3). */
+typedef enum part_ts_type {
+	PART_TS_LOG_APPEND, /**< LogAppendTime: each batch stamped with its append time (default) */
+	PART_TS_CREATE,     /**< CreateTime: batches stored exactly as the producer sent them */
+} part_ts_type_t;
+
+/**
+ * What a partition keeps and how it stores it: the storage side of a hub's
+ * topic configs (Kafka retention.ms, retention.bytes, segment.bytes,
+ * segment.ms, message.timestamp.type). A value; see store_policy_t for
+ * exactly what retention removes.
+ */
+typedef struct part_policy {
+	int64_t retention_ms;    /**< ms; -1 = forever */
+	int64_t retention_bytes; /**< bytes of this partition; -1 = no limit */
+	int64_t segment_bytes;   /**< segment roll size, bytes; <= 0 = storage.segment_bytes */
+	int64_t segment_ms;      /**< roll once the active segment's first batch is this old,
+				      ms; <= 0 = never */
+	part_ts_type_t timestamp_type;
+} part_policy_t;
+
+/** A partition's policy until part_set_policy: keep everything, LogAppendTime. */
+#define PART_POLICY_DEFAULT ((part_policy_t){-1, -1, 0, -1, PART_TS_LOG_APPEND})
 
 /**
  * Completion of part_append: @p err is TRIB_OK once the batch is durable.
@@ -36,9 +61,21 @@ typedef struct part_waiter {
 } part_waiter_t;
 
 /**
+ * Sets the partition's policy (@p pol copied): the timestamp type applies
+ * to the next append, the segment sizes at the next append, retention at
+ * the storage retention pass (about every second). Called by the hub when
+ * it opens and whenever its topic configs change.
+ * @thread any  @locks the storage log's lock
+ */
+void part_set_policy(part_t *p, const part_policy_t *pol);
+
+/**
  * Checks, stamps and appends one RecordBatch v2 (@p batch, @p len bytes,
  * borrowed for the call; its header is rewritten in place: base offset,
- * LogAppendTime max timestamp and CRC). *base_offset gets the first offset.
+ * and under LogAppendTime the max timestamp, the timestamp-type bit and the
+ * CRC; under CreateTime only the base offset, so the batch keeps the
+ * producer's timestamps and CRC and its append time is kept by storage).
+ * *base_offset gets the first offset.
  * Errors: TRIB_ERR_INVALID / TRIB_ERR_CORRUPT / TRIB_ERR_UNSUPPORTED (the
  * batch fails rb_check or rb_validate_records; nothing stored),
  * TRIB_ERR_TOO_LARGE (over the hub's max batch bytes), storage errors.
@@ -81,6 +118,17 @@ trib_err_t part_delete_records(part_t *p, int64_t offset, int64_t *log_start) TR
 int64_t part_last_append_time(const part_t *p);
 
 /**
+ * The append time (ms) of the stored batch whose header is @p h (borrowed;
+ * read from a part_read range): x-opt-enqueued-time of each of its records.
+ * A LogAppendTime batch answers its max timestamp without a lookup; a
+ * CreateTime batch its append time from storage (the max timestamp if
+ * storage cannot tell, which only a batch gone past its retention grace
+ * period can cause).
+ * @thread any  @locks the storage log's lock (CreateTime batches only)
+ */
+int64_t part_batch_append_time(part_t *p, const rb_header_t *h);
+
+/**
  * Locates durable batches from @p offset for about @p max_bytes (see
  * store_read). Errors: TRIB_ERR_OUT_OF_RANGE.
  * @thread any  @locks log lock
@@ -90,8 +138,21 @@ trib_err_t part_read(part_t *p, int64_t offset, size_t max_bytes, store_range_t 
 /** Copies a range found by part_read into @p dst (range->len bytes). Errors: TRIB_ERR_IO. */
 trib_err_t part_read_copy(part_t *p, const store_range_t *range, uint8_t *dst) TRIB_MUST_CHECK;
 
-/** First offset appended at or after @p ts_ms, else the high watermark. @thread any */
+/**
+ * Kafka ListOffsets by timestamp: the base offset of the first batch whose
+ * max timestamp is >= @p ts_ms (the append time under LogAppendTime, the
+ * producer's timestamps under CreateTime), else the high watermark.
+ * @thread any  @locks the storage log's lock (briefly)
+ */
 int64_t part_offset_for_time(part_t *p, int64_t ts_ms);
+
+/**
+ * The base offset of the first batch APPENDED at or after @p ts_ms (the
+ * AMQP enqueued-time filter), else the high watermark; equal to
+ * part_offset_for_time under LogAppendTime.
+ * @thread any  @locks the storage log's lock (briefly)
+ */
+int64_t part_offset_for_append_time(part_t *p, int64_t ts_ms);
 
 /**
  * Arms @p w (wake, arg and offset set by the caller) to fire once the high
