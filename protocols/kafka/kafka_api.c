@@ -14,7 +14,7 @@ static const kafka_api_t apis[] = {
 	{KAFKA_API_OFFSET_FETCH, "OffsetFetch", 0, 5, 0, 5, 6},
 	{KAFKA_API_FIND_COORDINATOR, "FindCoordinator", 0, 2, 0, 2, 3},
 	{KAFKA_API_JOIN_GROUP, "JoinGroup", 0, 5, 0, 5, 6},
-	{KAFKA_API_HEARTBEAT, "Heartbeat", 0, 3, 0, 3, 4},
+	{KAFKA_API_HEARTBEAT, "Heartbeat", 0, 4, 0, 4, 4},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroup", 0, 3, 0, 3, 4},
 	{KAFKA_API_SYNC_GROUP, "SyncGroup", 0, 3, 0, 3, 4},
 	{KAFKA_API_DESCRIBE_GROUPS, "DescribeGroups", 0, 4, 0, 4, 5},

@@ -25,6 +25,7 @@
 #define KAFKA_MAX_CONFIGS 1000      /**< configs of one topic in CreateTopics */
 #define KAFKA_MAX_ASSIGNMENTS 10000 /**< manual assignments of one topic in CreateTopics */
 #define KAFKA_MAX_REPLICAS 1000     /**< broker ids in one assignment */
+#define KAFKA_MAX_ARRAY 10000       /**< any other array of a generated message */
 
 /** flex_min of an API with no flexible version ("flexibleVersions": "none") */
 #define KAFKA_FLEX_NONE INT16_MAX

@@ -194,7 +194,7 @@ trib_err_t kafka_heartbeat_handle(kafka_req_t *req, wire_rd_t *body)
 {
 	kafka_heartbeat_req_t q;
 	kafka_heartbeat_resp_t resp = {0};
-	trib_err_t err = kafka_heartbeat_req_decode(body, req->hdr.api_version, &q);
+	trib_err_t err = kafka_heartbeat_req_decode(body, req->hdr.api_version, &req->arena, &q);
 
 	if (err)
 		return err;
