@@ -1,7 +1,11 @@
 /*
  * Partitions. The core checks every batch before storage sees it, so a
- * head's bug cannot put a malformed batch in the log. Append times are
- * made non-decreasing per partition so time lookups can bisect.
+ * head's bug cannot put a malformed batch in the log. Storage takes each
+ * append time under its log lock (store_append_stamp), so append times
+ * never go backwards in offset order and time lookups can bisect; under
+ * LogAppendTime it also stamps the batch there, under CreateTime it keeps
+ * the batch as sent and indexes the append time. The policy (timestamp
+ * type here, retention and segment sizes in storage) is set by the hub.
  * Waiters live on a list guarded by wlock; the storage flusher calls
  * on_durable, which fires and unlinks the waiters below the new end under
  * that same lock (STYLE.md §8).
@@ -15,7 +19,6 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "clock.h"
 #include "log.h"
 #include "mem.h"
 #include "pstate.h"
@@ -25,22 +28,17 @@ struct part {
 	int32_t id;
 	uint32_t max_batch_bytes;
 	store_log_t *log;
-	_Atomic int64_t last_ts;
+	_Atomic int ts_type; /* part_ts_type_t */
 	pthread_mutex_t wlock;
 	part_waiter_t *waiters;
 	pthread_mutex_t plock; /* producer state: check + append of idempotent batches */
 	pstate_t *producers;
 };
 
-/* Now, but never before the last stamp of this partition. */
-static int64_t append_time(part_t *p)
+static store_stamp_t stamp_of(const part_t *p)
 {
-	int64_t now = clock_wall_ms();
-	int64_t last = atomic_load(&p->last_ts);
-
-	while (now > last && !atomic_compare_exchange_weak(&p->last_ts, &last, now))
-		;
-	return now > last ? now : last;
+	return atomic_load(&p->ts_type) == PART_TS_CREATE ? STORE_STAMP_CREATE
+							  : STORE_STAMP_LOG_APPEND;
 }
 
 static void on_durable(void *arg, int64_t end)
@@ -156,7 +154,7 @@ trib_err_t part_open(store_t *store, const char *hub_name, int32_t id, uint32_t 
 		mem_free(p);
 		return err;
 	}
-	atomic_store(&p->last_ts, store_last_append_time(p->log));
+	atomic_store(&p->ts_type, PART_TS_LOG_APPEND);
 	*out = p;
 	return TRIB_OK;
 }
@@ -186,7 +184,9 @@ static trib_err_t answer_duplicate(part_t *p, uint8_t *batch, size_t len,
 	if (dup->base_offset + dup->last_offset_delta >= part_high_watermark(p))
 		return TRIB_ERR_AGAIN;
 	rb_set_base_offset(batch, dup->base_offset);
-	rb_stamp_append_time(batch, len, dup->append_time);
+	/* CreateTime stored the retry's bytes as they are */
+	if (stamp_of(p) == STORE_STAMP_LOG_APPEND)
+		rb_stamp_append_time(batch, len, dup->append_time);
 	*base_offset = dup->base_offset;
 	return TRIB_ERR_EXISTS;
 }
@@ -205,9 +205,7 @@ static trib_err_t append_idempotent(part_t *p, uint8_t *batch, size_t len, const
 	else if (!err)
 		err = pstate_reserve(p->producers, h->producer_id);
 	if (!err) {
-		ts = append_time(p);
-		rb_stamp_append_time(batch, len, ts);
-		err = store_append(p->log, batch, len, done, arg, base_offset);
+		err = store_append_stamp(p->log, batch, len, stamp_of(p), done, arg, base_offset, &ts);
 		if (!err)
 			pstate_record(p->producers, h, *base_offset, ts);
 	}
@@ -232,8 +230,21 @@ trib_err_t part_append(part_t *p, uint8_t *batch, size_t len, part_done_fn done,
 		return err;
 	if (h.producer_id >= 0)
 		return append_idempotent(p, batch, len, &h, done, arg, base_offset);
-	rb_stamp_append_time(batch, len, append_time(p));
-	return store_append(p->log, batch, len, done, arg, base_offset);
+	return store_append_stamp(p->log, batch, len, stamp_of(p), done, arg, base_offset, NULL);
+}
+
+void part_set_policy(part_t *p, const part_policy_t *pol)
+{
+	store_policy_t sp = {
+		.retention_ms = pol->retention_ms < 0 ? -1 : pol->retention_ms,
+		.retention_bytes = pol->retention_bytes < 0 ? -1 : pol->retention_bytes,
+		.segment_bytes = pol->segment_bytes > 0 ? (uint64_t)pol->segment_bytes : 0,
+		.segment_ms = pol->segment_ms > 0 ? pol->segment_ms : -1,
+	};
+
+	atomic_store(&p->ts_type, pol->timestamp_type == PART_TS_CREATE ? PART_TS_CREATE
+									: PART_TS_LOG_APPEND);
+	store_log_set_policy(p->log, &sp);
 }
 
 int32_t part_id(const part_t *p)
@@ -275,6 +286,22 @@ trib_err_t part_read_copy(part_t *p, const store_range_t *range, uint8_t *dst)
 int64_t part_offset_for_time(part_t *p, int64_t ts_ms)
 {
 	return store_offset_for_time(p->log, ts_ms);
+}
+
+int64_t part_offset_for_append_time(part_t *p, int64_t ts_ms)
+{
+	return store_offset_for_append_time(p->log, ts_ms);
+}
+
+int64_t part_batch_append_time(part_t *p, const rb_header_t *h)
+{
+	int64_t ms;
+
+	if (h->attributes & RB_ATTR_LOG_APPEND_TIME)
+		return h->max_timestamp;
+	if (store_batch_append_time(p->log, h->base_offset, &ms) != TRIB_OK)
+		return h->max_timestamp; /* untimed segment, or gone past its grace period */
+	return ms;
 }
 
 bool part_wait(part_t *p, part_waiter_t *w)

@@ -10,10 +10,24 @@
  *     append call returned;
  *   - a segment is synced before the log rolls to the next one, so only the
  *     active segment can have unsynced bytes;
- *   - a seg_t handed to a reader (store_range_t.seg) lives until store_close:
- *     segments below the log start (store_set_start) only move to the
- *     retired list, their files unlinked; a deleted hub's logs stay in
- *     s->logs, refusing appends, until store_close.
+ *   - a seg_t handed to a reader (store_range_t.seg) lives at least
+ *     retired_grace_ms after it leaves the log: segments below the log start
+ *     (store_set_start, retention) move to the retired list with their files
+ *     unlinked, and the retention thread closes and frees them once the
+ *     grace period has passed; a deleted hub's logs stay in s->logs,
+ *     refusing appends, until store_close;
+ *   - the log start only moves up, under the log's start_lock, and the
+ *     "log-start" file is durable before the new start is visible or any
+ *     segment below it is unlinked; at open, segments wholly below the
+ *     saved start are removed before the offsets are checked for gaps, so
+ *     a crash in the middle of a removal leaves a prefix-trimmed log;
+ *   - append times never go backwards in offset order: the stamp is taken
+ *     under the log lock, raised to the previous one when the clock is late.
+ * Retention runs on its own thread, not the flusher's: removing segments
+ * costs unlinks and two fsyncs (the log-start file and its directory) that
+ * must not delay a group commit. Every retention_check_ms it looks at each
+ * log (policy, sizes and append times under the log lock, the file write
+ * outside it) and frees retired segments whose grace period is over.
  * Deletion is durable in one step: the hub directory is renamed to a
  * ".deleted.*" tombstone (store_hub_list skips dot names) before its files
  * are removed; store_open removes tombstones a crash left behind.
@@ -51,6 +65,8 @@ typedef struct pending {
 struct store_log {
 	store_t *store;
 	pthread_mutex_t lock;
+	pthread_mutex_t start_lock; /* taken before lock: one mover of the log start at a time */
+	store_policy_t pol;
 	char *dir;
 	char *name;           /* "hub/partition" for messages */
 	char *hub;            /* hub name, for store_hub_delete */
@@ -61,6 +77,7 @@ struct store_log {
 	int64_t start;        /* log start offset (DeleteRecords), >= segs[0] base */
 	bool deleted;         /* its hub was deleted: refuse appends */
 	int64_t written_end;  /* next offset to assign */
+	int64_t last_append;  /* append time of the last written batch, -1 none */
 	_Atomic int64_t durable_end;
 	_Atomic int64_t last_time;
 	uint64_t durable_pos; /* durable bytes of the active segment */
@@ -86,7 +103,14 @@ struct store {
 	_Atomic bool stopping;
 	store_log_t **logs;
 	size_t nlogs;
+	pthread_t retainer;   /* retention thread */
+	pthread_cond_t rcond; /* wakes it early at store_close */
 };
+
+static int64_t wall_ms(const store_t *s)
+{
+	return s->opts.clock ? s->opts.clock(s->opts.clock_arg) : clock_wall_ms();
+}
 
 static char *dup_str(const char *s)
 {
@@ -173,6 +197,7 @@ static trib_err_t sync_dir(const char *path)
 }
 
 static void remove_tombstones(store_t *s);
+static void *retainer_main(void *arg);
 
 /* ---- completions ---- */
 
@@ -247,16 +272,21 @@ static void flush_log(store_log_t *l, bool do_sync)
 	uint64_t pos;
 	pending_t *done = NULL;
 	size_t n;
+	bool tix;
 	trib_err_t err = TRIB_OK;
 
 	pthread_mutex_lock(&l->lock);
 	seg = l->segs[l->nsegs - 1];
 	end = l->written_end;
 	pos = seg->size;
-	ts = seg->last_ts;
+	ts = seg->last_append;
+	tix = seg->tix_dirty && do_sync;
+	if (tix)
+		seg->tix_dirty = false;
 	pthread_mutex_unlock(&l->lock);
 
-	if (do_sync && fdatasync(seg->fd) != 0) {
+	/* the .tix is synced with the log: an acknowledged CreateTime batch keeps its append time */
+	if (do_sync && seg_sync(seg, tix) != TRIB_OK) {
 		log_error("storage: fdatasync of %s failed: %s; the log refuses appends from now on",
 			  l->name, strerror(errno));
 		err = TRIB_ERR_IO;
@@ -269,7 +299,8 @@ static void flush_log(store_log_t *l, bool do_sync)
 	} else {
 		if (end > atomic_load(&l->durable_end)) {
 			atomic_store(&l->durable_end, end);
-			atomic_store(&l->last_time, ts);
+			if (ts >= 0)
+				atomic_store(&l->last_time, ts);
 			if (seg == l->segs[l->nsegs - 1])
 				l->durable_pos = pos;
 		}
@@ -381,6 +412,10 @@ trib_err_t store_open(const store_opts_t *opts, store_t **out)
 		s->opts.index_interval_bytes = 4096;
 	if (!s->opts.sync_interval_ms)
 		s->opts.sync_interval_ms = 1000;
+	if (!s->opts.retention_check_ms)
+		s->opts.retention_check_ms = 1000;
+	if (!s->opts.retired_grace_ms)
+		s->opts.retired_grace_ms = STORE_RETIRED_GRACE_MS;
 	s->lock_fd = -1;
 	s->dir = dup_str(opts->dir);
 	if (!s->dir || make_dir(s->dir) != TRIB_OK) {
@@ -404,7 +439,19 @@ trib_err_t store_open(const store_opts_t *opts, store_t **out)
 	remove_tombstones(s);
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->cond, NULL);
+	pthread_cond_init(&s->rcond, NULL);
 	if (pthread_create(&s->flusher, NULL, flusher_main, s) != 0) {
+		close(s->lock_fd);
+		mem_free(s->dir);
+		mem_free(s);
+		return TRIB_ERR_NOMEM;
+	}
+	if (pthread_create(&s->retainer, NULL, retainer_main, s) != 0) {
+		pthread_mutex_lock(&s->lock);
+		s->stopping = true;
+		pthread_cond_signal(&s->cond);
+		pthread_mutex_unlock(&s->lock);
+		pthread_join(s->flusher, NULL);
 		close(s->lock_fd);
 		mem_free(s->dir);
 		mem_free(s);
@@ -427,6 +474,7 @@ static void log_free(store_log_t *l)
 	mem_free(l->dir);
 	mem_free(l->name);
 	pthread_mutex_destroy(&l->lock);
+	pthread_mutex_destroy(&l->start_lock);
 	mem_free(l);
 }
 
@@ -439,7 +487,9 @@ void store_close(store_t **sp)
 	pthread_mutex_lock(&s->lock);
 	s->stopping = true;
 	pthread_cond_signal(&s->cond);
+	pthread_cond_signal(&s->rcond);
 	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->retainer, NULL);
 	pthread_join(s->flusher, NULL);
 	for (size_t i = 0; i < s->nlogs; i++) {
 		pending_t *left;
@@ -455,6 +505,7 @@ void store_close(store_t **sp)
 	mem_free(s->round);
 	pthread_mutex_destroy(&s->lock);
 	pthread_cond_destroy(&s->cond);
+	pthread_cond_destroy(&s->rcond);
 	close(s->lock_fd);
 	mem_free(s->dir);
 	mem_free(s);
@@ -663,7 +714,7 @@ static trib_err_t list_segments(const char *dir, int64_t **bases, size_t *n)
 	return TRIB_OK;
 }
 
-static trib_err_t add_segment(store_log_t *l, int64_t base)
+static trib_err_t add_segment(store_log_t *l, int64_t base, bool timed)
 {
 	seg_t **ns = mem_realloc(MEM_STORAGE, l->segs, (l->nsegs + 1) * sizeof(*ns));
 	trib_err_t err;
@@ -671,85 +722,25 @@ static trib_err_t add_segment(store_log_t *l, int64_t base)
 	if (!ns)
 		return TRIB_ERR_NOMEM;
 	l->segs = ns;
-	err = seg_open(l->dir, l->name, base, l->store->opts.index_interval_bytes, &ns[l->nsegs]);
+	err = seg_open(l->dir, l->name, base, l->store->opts.index_interval_bytes, timed,
+		       &ns[l->nsegs]);
 	if (!err)
 		l->nsegs++;
 	return err;
 }
 
-/* Opens every segment and checks that their offsets follow each other. */
-static trib_err_t recover_segments(store_log_t *l)
-{
-	int64_t *bases;
-	size_t n;
-	trib_err_t err = list_segments(l->dir, &bases, &n);
-
-	for (size_t i = 0; !err && i < n; i++) {
-		err = add_segment(l, bases[i]);
-		if (!err && i > 0 && l->segs[i - 1]->next_offset != bases[i]) {
-			log_error("storage: %s: segment %020" PRId64 " ends at offset %" PRId64
-				  " but the next one starts at %" PRId64 "; refusing to guess",
-				  l->name, l->segs[i - 1]->base_offset, l->segs[i - 1]->next_offset,
-				  bases[i]);
-			err = TRIB_ERR_CORRUPT;
-		}
-	}
-	if (!err && n == 0)
-		err = add_segment(l, 0);
-	mem_free(bases);
-	return err;
-}
-
 #define START_FILE "log-start" /* the log start offset, decimal text */
 
-static void unlink_segment(const store_log_t *l, const seg_t *seg)
-{
-	char path[4096];
-
-	for (int i = 0; i < 2; i++) {
-		if (path_fmt(path, sizeof(path), "%s/%020" PRId64 ".%s", l->dir, seg->base_offset,
-			     i ? "idx" : "log") == 0 && unlink(path) != 0 && errno != ENOENT)
-			log_warn("storage: cannot remove %s: %s", path, strerror(errno));
-	}
-}
-
-/*
- * Moves the segments wholly below the log start (never the active one) to
- * the retired list and unlinks their files; readers holding one keep it.
- * Caller holds the log lock (or owns the log alone).
- */
-static void retire_below(store_log_t *l)
-{
-	size_t k = 0;
-	seg_t **nr;
-
-	while (k + 1 < l->nsegs && l->segs[k + 1]->base_offset <= l->start)
-		k++;
-	if (k == 0)
-		return;
-	nr = mem_realloc(MEM_STORAGE, l->retired, (l->nretired + k) * sizeof(*nr));
-	if (!nr)
-		return; /* kept for now; store_log_open retires them next time */
-	l->retired = nr;
-	for (size_t i = 0; i < k; i++) {
-		unlink_segment(l, l->segs[i]);
-		nr[l->nretired++] = l->segs[i];
-	}
-	memmove(l->segs, l->segs + k, (l->nsegs - k) * sizeof(*l->segs));
-	l->nsegs -= k;
-}
-
-/* Reads the durable log start (none saved: the first segment's base), clamped to the log. */
-static trib_err_t load_start(store_log_t *l)
+/* The saved log start, -1 when none was saved. */
+static trib_err_t read_start(const store_log_t *l, int64_t *start)
 {
 	char path[4096], text[32] = {0};
-	int64_t first = l->segs[0]->base_offset, end = l->segs[l->nsegs - 1]->next_offset;
 	long long v;
 	ssize_t got;
 	char *tail;
 	int fd;
 
-	l->start = first;
+	*start = -1;
 	if (path_fmt(path, sizeof(path), "%s/" START_FILE, l->dir))
 		return TRIB_ERR_INVALID;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -762,14 +753,109 @@ static trib_err_t load_start(store_log_t *l)
 		log_error("storage: %s: unreadable %s", l->name, path);
 		return TRIB_ERR_CORRUPT;
 	}
-	if (v > end) {
-		log_warn("storage: %s: log start %lld is past the recovered end %" PRId64
-			 "; using the end", l->name, v, end);
-		v = end;
-	}
-	l->start = v > first ? v : first;
-	retire_below(l);
+	*start = v;
 	return TRIB_OK;
+}
+
+/*
+ * Opens every segment and checks that their offsets follow each other.
+ * Segments wholly below the saved log start (the next one's base is at or
+ * below it) are what a crash left of a removal: their files go first, so a
+ * gap among them is no error.
+ */
+static trib_err_t recover_segments(store_log_t *l, int64_t saved_start)
+{
+	int64_t *bases;
+	size_t n, first = 0;
+	trib_err_t err = list_segments(l->dir, &bases, &n);
+
+	while (!err && first + 1 < n && bases[first + 1] <= saved_start) {
+		log_info("storage: %s: removing segment %020" PRId64 ", below the log start %" PRId64,
+			 l->name, bases[first], saved_start);
+		seg_unlink_base(l->dir, bases[first++]);
+	}
+	for (size_t i = first; !err && i < n; i++) {
+		err = add_segment(l, bases[i], false);
+		if (!err && i > first && l->segs[l->nsegs - 2]->next_offset != bases[i]) {
+			log_error("storage: %s: segment %020" PRId64 " ends at offset %" PRId64
+				  " but the next one starts at %" PRId64 "; refusing to guess",
+				  l->name, l->segs[l->nsegs - 2]->base_offset,
+				  l->segs[l->nsegs - 2]->next_offset, bases[i]);
+			err = TRIB_ERR_CORRUPT;
+		}
+	}
+	if (!err && l->nsegs == 0)
+		err = add_segment(l, 0, false);
+	mem_free(bases);
+	return err;
+}
+
+/*
+ * Moves the segments wholly below the log start (never the active one) to
+ * the retired list and unlinks their files; readers holding one keep it
+ * for the grace period (free_retired). Caller holds the log lock (or owns
+ * the log alone).
+ */
+static void retire_below(store_log_t *l)
+{
+	size_t k = 0;
+	seg_t **nr;
+	int64_t now = clock_mono_ms();
+
+	while (k + 1 < l->nsegs && l->segs[k + 1]->base_offset <= l->start)
+		k++;
+	if (k == 0)
+		return;
+	nr = mem_realloc(MEM_STORAGE, l->retired, (l->nretired + k) * sizeof(*nr));
+	if (!nr)
+		return; /* kept for now; the next retention pass or open retires them */
+	l->retired = nr;
+	for (size_t i = 0; i < k; i++) {
+		seg_unlink(l->segs[i], l->dir);
+		l->segs[i]->retired_at = now > 0 ? now : 1;
+		nr[l->nretired++] = l->segs[i];
+	}
+	memmove(l->segs, l->segs + k, (l->nsegs - k) * sizeof(*l->segs));
+	l->nsegs -= k;
+}
+
+/* Closes and frees the retired segments whose grace period is over. Caller holds the log lock. */
+static void free_retired(store_log_t *l, int64_t now_mono)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < l->nretired; i++) {
+		seg_t *seg = l->retired[i];
+
+		if (now_mono - seg->retired_at >= (int64_t)l->store->opts.retired_grace_ms)
+			seg_close(&seg);
+		else
+			l->retired[kept++] = seg;
+	}
+	l->nretired = kept;
+}
+
+/* Sets the log start from the saved one (none: the first segment's base), clamped to the log. */
+static void apply_start(store_log_t *l, int64_t saved)
+{
+	int64_t first = l->segs[0]->base_offset, end = l->segs[l->nsegs - 1]->next_offset;
+
+	if (saved > end) {
+		log_warn("storage: %s: log start %" PRId64 " is past the recovered end %" PRId64
+			 "; using the end", l->name, saved, end);
+		saved = end;
+	}
+	l->start = saved > first ? saved : first;
+	retire_below(l);
+}
+
+/* The append time of the last batch of the log, -1 when it is empty. */
+static int64_t last_append_of(const store_log_t *l)
+{
+	for (size_t i = l->nsegs; i > 0; i--)
+		if (l->segs[i - 1]->last_append >= 0)
+			return l->segs[i - 1]->last_append;
+	return -1;
 }
 
 trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
@@ -779,6 +865,7 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	store_log_t **nl;
 	char dir[4096], name[1100];
 	seg_t *active;
+	int64_t saved_start = -1;
 	trib_err_t err;
 
 	if (!l)
@@ -788,7 +875,9 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	snprintf(dir + strlen(dir), sizeof(dir) - strlen(dir), "/%d", (int)partition);
 	snprintf(name, sizeof(name), "%s/%d", hub, (int)partition);
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_mutex_init(&l->start_lock, NULL);
 	l->store = s;
+	l->pol = STORE_POLICY_DEFAULT;
 	l->on_durable = on_durable;
 	l->durable_arg = arg;
 	l->dir = dup_str(dir);
@@ -797,9 +886,11 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	if (!err)
 		err = (!l->dir || !l->name || !l->hub) ? TRIB_ERR_NOMEM : make_dir(dir);
 	if (!err)
-		err = recover_segments(l);
+		err = read_start(l, &saved_start);
 	if (!err)
-		err = load_start(l);
+		err = recover_segments(l, saved_start);
+	if (!err)
+		apply_start(l, saved_start);
 	nl = err ? NULL : mem_realloc(MEM_STORAGE, s->logs, (s->nlogs + 1) * sizeof(*nl));
 	if (!err && !nl)
 		err = TRIB_ERR_NOMEM;
@@ -809,8 +900,9 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	}
 	active = l->segs[l->nsegs - 1];
 	l->written_end = active->next_offset;
+	l->last_append = last_append_of(l);
 	atomic_store(&l->durable_end, active->next_offset);
-	atomic_store(&l->last_time, active->last_ts);
+	atomic_store(&l->last_time, l->last_append);
 	l->durable_pos = active->size;
 	pthread_mutex_lock(&s->lock);
 	nl[s->nlogs++] = l;
@@ -820,34 +912,79 @@ trib_err_t store_log_open(store_t *s, const char *hub, int32_t partition,
 	return TRIB_OK;
 }
 
-/* Starts a new segment once the active one is full; syncs the old one first. */
-static trib_err_t maybe_roll(store_log_t *l, size_t len)
+void store_log_set_policy(store_log_t *l, const store_policy_t *pol)
+{
+	pthread_mutex_lock(&l->lock);
+	l->pol = *pol;
+	pthread_mutex_unlock(&l->lock);
+}
+
+static uint64_t segment_limit(const store_log_t *l)
+{
+	uint64_t max = l->pol.segment_bytes ? l->pol.segment_bytes : l->store->opts.segment_bytes;
+
+	return max > SEG_MAX_BYTES ? SEG_MAX_BYTES : max;
+}
+
+/*
+ * Starts a new segment when the active one is full, too old (segment_ms),
+ * or of the other kind (timed: CreateTime); syncs the old one first, so
+ * only the active segment ever holds unsynced bytes. An empty active
+ * segment just changes kind.
+ */
+static trib_err_t maybe_roll(store_log_t *l, size_t len, bool timed, int64_t now)
 {
 	seg_t *active = l->segs[l->nsegs - 1];
+	bool old = l->pol.segment_ms > 0 && active->first_append >= 0 &&
+		   now - active->first_append >= l->pol.segment_ms;
 	trib_err_t err;
 
-	if (active->size == 0 || active->size + len <= l->store->opts.segment_bytes)
+	if (active->size == 0)
+		return seg_set_timed(active, l->dir, timed);
+	if (active->size + len <= segment_limit(l) && !old && active->timed == timed)
 		return TRIB_OK;
-	if (fdatasync(active->fd) != 0)
+	if (seg_sync(active, active->timed) != TRIB_OK)
 		return TRIB_ERR_IO;
-	err = add_segment(l, l->written_end);
+	active->tix_dirty = false;
+	err = add_segment(l, l->written_end, timed);
 	if (!err)
 		l->durable_pos = 0;
 	return err;
 }
 
+/* The append time of the next batch and whether its segment must be timed. Log lock held. */
+static int64_t next_append_time(const store_log_t *l, store_stamp_t stamp, const rb_header_t *h,
+				int64_t now, bool *timed)
+{
+	if (stamp == STORE_STAMP_KEEP) {
+		*timed = l->segs[l->nsegs - 1]->timed;
+		return h->max_timestamp;
+	}
+	*timed = stamp == STORE_STAMP_CREATE;
+	return now > l->last_append ? now : l->last_append;
+}
+
 trib_err_t store_append(store_log_t *l, uint8_t *batch, size_t len, store_done_fn done, void *arg,
 			int64_t *base_offset)
 {
+	return store_append_stamp(l, batch, len, STORE_STAMP_KEEP, done, arg, base_offset, NULL);
+}
+
+trib_err_t store_append_stamp(store_log_t *l, uint8_t *batch, size_t len, store_stamp_t stamp,
+			      store_done_fn done, void *arg, int64_t *base_offset,
+			      int64_t *append_ms)
+{
 	rb_header_t h;
 	trib_err_t err;
-	int64_t base;
+	int64_t base, at, now;
+	bool timed;
 
 	if (len > STORE_MAX_BATCH_BYTES)
 		return TRIB_ERR_TOO_LARGE;
 	err = rb_header_parse(batch, len, &h);
 	if (err)
 		return err;
+	now = wall_ms(l->store);
 	pthread_mutex_lock(&l->lock);
 	if (l->failed || l->store->stopping || l->deleted) {
 		pthread_mutex_unlock(&l->lock);
@@ -855,21 +992,32 @@ trib_err_t store_append(store_log_t *l, uint8_t *batch, size_t len, store_done_f
 	}
 	base = l->written_end;
 	rb_set_base_offset(batch, base);
-	err = maybe_roll(l, len);
+	at = next_append_time(l, stamp, &h, now, &timed);
+	err = maybe_roll(l, len, timed, now);
+	if (!err && stamp == STORE_STAMP_LOG_APPEND) {
+		rb_stamp_append_time(batch, len, at);
+		h.max_timestamp = at;
+	}
 	if (!err)
 		err = pend_push(l, (pending_t){base + h.last_offset_delta + 1, done, arg});
 	if (!err) {
 		err = seg_append(l->segs[l->nsegs - 1], batch, len, base + h.last_offset_delta,
-				 h.max_timestamp);
+				 h.max_timestamp, at);
 		if (err)
 			l->pend_count--; /* the entry just pushed */
 	}
-	if (!err)
+	if (!err) {
 		l->written_end = base + h.last_offset_delta + 1;
+		at = l->segs[l->nsegs - 1]->last_append;
+		if (at > l->last_append)
+			l->last_append = at;
+	}
 	pthread_mutex_unlock(&l->lock);
 	if (err)
 		return err;
 	*base_offset = base;
+	if (append_ms)
+		*append_ms = at;
 	mark_dirty(l);
 	return TRIB_OK;
 }
@@ -973,22 +1121,48 @@ static int64_t clamp_start(store_log_t *l, int64_t offset)
 	return offset < start ? start : offset;
 }
 
+/*
+ * The first segment (in the log now) whose base is above @p after, with
+ * the bytes readers may see of it; NULL when there is none. Log lock held.
+ * Looking segments up by base rather than by position keeps a walk right
+ * while retention removes segments in front of it.
+ */
+static seg_t *seg_after(const store_log_t *l, int64_t after, uint64_t *limit)
+{
+	size_t lo = 0, hi = l->nsegs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (l->segs[mid]->base_offset > after)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	if (lo == l->nsegs)
+		return NULL;
+	*limit = readable_limit(l, lo);
+	return l->segs[lo];
+}
+
 int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms)
 {
-	for (size_t i = 0;; i++) {
+	int64_t after = INT64_MIN;
+
+	for (;;) {
 		seg_t *seg;
-		uint64_t from, limit;
+		uint64_t from, limit = 0;
 		int64_t found;
 
 		pthread_mutex_lock(&l->lock);
-		if (i == l->nsegs) {
+		seg = seg_after(l, after, &limit);
+		if (!seg) {
 			pthread_mutex_unlock(&l->lock);
 			return atomic_load(&l->durable_end);
 		}
-		seg = l->segs[i];
-		limit = readable_limit(l, i);
-		/* a full older segment whose last batch is older than ts cannot hold it */
-		if (i + 1 < l->nsegs && seg->last_ts >= 0 && seg->last_ts < ts_ms) {
+		after = seg->base_offset;
+		/* a segment whose largest timestamp is older than ts cannot hold it */
+		if (seg->max_ts < ts_ms) {
 			pthread_mutex_unlock(&l->lock);
 			continue;
 		}
@@ -1000,32 +1174,208 @@ int64_t store_offset_for_time(store_log_t *l, int64_t ts_ms)
 	}
 }
 
+int64_t store_offset_for_append_time(store_log_t *l, int64_t ts_ms)
+{
+	int64_t after = INT64_MIN;
+
+	for (;;) {
+		int64_t end = atomic_load(&l->durable_end);
+		seg_t *seg;
+		uint64_t from, limit = 0;
+		int64_t found;
+
+		pthread_mutex_lock(&l->lock);
+		seg = seg_after(l, after, &limit);
+		if (!seg) {
+			pthread_mutex_unlock(&l->lock);
+			return end;
+		}
+		after = seg->base_offset;
+		if (seg->last_append < ts_ms) {
+			pthread_mutex_unlock(&l->lock);
+			continue;
+		}
+		if (seg->timed) {
+			found = seg_offset_for_append_time(seg, ts_ms);
+			pthread_mutex_unlock(&l->lock);
+			/* a step may name a batch not durable yet: then nothing durable is as new */
+			if (found >= 0)
+				return clamp_start(l, found < end ? found : end);
+			continue;
+		}
+		/* untimed: each batch's append time is its max timestamp */
+		from = seg_index_pos_for_time(seg, ts_ms);
+		pthread_mutex_unlock(&l->lock);
+		found = seg_offset_for_time(seg, from, ts_ms, limit);
+		if (found >= 0)
+			return clamp_start(l, found);
+	}
+}
+
+/* The segment holding @p offset, also among the retired ones, or NULL. Log lock held. */
+static const seg_t *seg_holding(const store_log_t *l, int64_t offset)
+{
+	if (l->nsegs && offset >= l->segs[0]->base_offset)
+		return l->segs[seg_for(l, offset)];
+	for (size_t i = l->nretired; i > 0; i--) {
+		const seg_t *seg = l->retired[i - 1];
+
+		if (offset >= seg->base_offset && offset < seg->next_offset)
+			return seg;
+	}
+	return NULL;
+}
+
+trib_err_t store_batch_append_time(store_log_t *l, int64_t base_offset, int64_t *append_ms)
+{
+	const seg_t *seg;
+	trib_err_t err;
+
+	pthread_mutex_lock(&l->lock);
+	seg = base_offset >= 0 && base_offset < l->written_end ? seg_holding(l, base_offset) : NULL;
+	err = seg ? seg_append_time(seg, base_offset, append_ms) : TRIB_ERR_OUT_OF_RANGE;
+	pthread_mutex_unlock(&l->lock);
+	return err;
+}
+
+/*
+ * Moves the log start up to @p offset: the file first (durable), then the
+ * start readers see, then the segments wholly below it. Caller holds
+ * l->start_lock, not l->lock, and checked that offset is above the start.
+ */
+static trib_err_t move_start(store_log_t *l, int64_t offset)
+{
+	char text[32];
+	trib_err_t err;
+
+	snprintf(text, sizeof(text), "%" PRId64 "\n", offset);
+	err = write_file_durably(l->dir, START_FILE, text);
+	pthread_mutex_lock(&l->lock);
+	if (!err) {
+		l->start = offset;
+		retire_below(l);
+	} else if (!l->deleted) {
+		log_error("storage: %s: cannot save the log start %" PRId64, l->name, offset);
+	}
+	pthread_mutex_unlock(&l->lock);
+	return err;
+}
+
 trib_err_t store_set_start(store_log_t *l, int64_t offset, int64_t *start)
 {
 	int64_t end = atomic_load(&l->durable_end);
-	char text[32];
 	trib_err_t err = TRIB_OK;
 
 	if (offset == -1)
 		offset = end;
+	pthread_mutex_lock(&l->start_lock);
 	pthread_mutex_lock(&l->lock);
-	if (l->deleted) {
+	if (l->deleted)
 		err = TRIB_ERR_NOT_FOUND;
-	} else if (offset < 0 || offset > end) {
+	else if (offset < 0 || offset > end)
 		err = TRIB_ERR_OUT_OF_RANGE;
-	} else if (offset > l->start) {
-		snprintf(text, sizeof(text), "%" PRId64 "\n", offset);
-		err = write_file_durably(l->dir, START_FILE, text);
-		if (!err) {
-			l->start = offset;
-			retire_below(l);
-		} else {
-			log_error("storage: %s: cannot save the log start", l->name);
-		}
-	}
-	*start = l->start;
+	else if (offset <= l->start)
+		offset = -1; /* nothing to do */
 	pthread_mutex_unlock(&l->lock);
+	if (!err && offset >= 0)
+		err = move_start(l, offset);
+	*start = store_start(l);
+	pthread_mutex_unlock(&l->start_lock);
 	return err;
+}
+
+/* ---- retention ---- */
+
+/* Whether the oldest closed segment may go by time; @p total is the log's bytes. */
+static bool expired(const store_log_t *l, const seg_t *seg, uint64_t total, int64_t now)
+{
+	const store_policy_t *p = &l->pol;
+
+	if (p->retention_ms >= 0 && seg->last_append < now - p->retention_ms)
+		return true;
+	return p->retention_bytes >= 0 && total - seg->size >= (uint64_t)p->retention_bytes;
+}
+
+/*
+ * The log start retention asks for: the base of the first segment to keep,
+ * or -1 when nothing goes. Only whole closed segments holding durable
+ * offsets go, oldest first, while the oldest is expired. Log lock held.
+ */
+static int64_t retention_start(const store_log_t *l, int64_t now)
+{
+	int64_t durable = atomic_load(&l->durable_end);
+	uint64_t total = 0;
+	size_t k = 0;
+
+	if (l->deleted || (l->pol.retention_ms < 0 && l->pol.retention_bytes < 0))
+		return -1;
+	for (size_t i = 0; i < l->nsegs; i++)
+		total += l->segs[i]->size;
+	while (k + 1 < l->nsegs && l->segs[k]->next_offset <= durable &&
+	       expired(l, l->segs[k], total, now)) {
+		total -= l->segs[k]->size;
+		k++;
+	}
+	return k > 0 && l->segs[k]->base_offset > l->start ? l->segs[k]->base_offset : -1;
+}
+
+/* One retention pass over one log; also frees retired segments past their grace. */
+static void retain_log(store_log_t *l, int64_t now, int64_t now_mono)
+{
+	int64_t start;
+
+	pthread_mutex_lock(&l->start_lock);
+	pthread_mutex_lock(&l->lock);
+	start = retention_start(l, now);
+	pthread_mutex_unlock(&l->lock);
+	if (start >= 0 && move_start(l, start) == TRIB_OK)
+		log_info("storage: %s: retention removed the segments below offset %" PRId64,
+			 l->name, start);
+	pthread_mutex_unlock(&l->start_lock);
+	pthread_mutex_lock(&l->lock);
+	free_retired(l, now_mono);
+	pthread_mutex_unlock(&l->lock);
+}
+
+static void retention_round(store_t *s)
+{
+	int64_t now = wall_ms(s), now_mono = clock_mono_ms();
+
+	pthread_mutex_lock(&s->lock);
+	for (size_t i = 0; i < s->nlogs && !s->stopping; i++) {
+		store_log_t *l = s->logs[i];
+
+		/* logs are only freed by store_close, after this thread stopped */
+		pthread_mutex_unlock(&s->lock);
+		retain_log(l, now, now_mono);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+static void *retainer_main(void *arg)
+{
+	store_t *s = arg;
+	struct timespec until;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += s->opts.retention_check_ms / 1000;
+		until.tv_nsec += (long)(s->opts.retention_check_ms % 1000) * 1000000;
+		if (until.tv_nsec >= 1000000000) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000;
+		}
+		(void)pthread_cond_timedwait(&s->rcond, &s->lock, &until);
+		if (s->stopping)
+			break;
+		pthread_mutex_unlock(&s->lock);
+		retention_round(s);
+		pthread_mutex_lock(&s->lock);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
 }
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

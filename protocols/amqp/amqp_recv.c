@@ -89,7 +89,7 @@ static trib_err_t start_offset(amqp_link_t *l, const amqp_filter_t *f, char *why
 
 	if (f->kind == AMQP_FILTER_TIME) {
 		l->min_ts = f->inclusive || f->value == INT64_MAX ? f->value : f->value + 1;
-		at = part_offset_for_time(l->part, l->min_ts);
+		at = part_offset_for_append_time(l->part, l->min_ts);
 		l->next_offset = at < log_start ? log_start : at;
 		return TRIB_OK;
 	}
@@ -328,6 +328,12 @@ static int open_batch(amqp_link_t *l)
 		rb_iter_free(&l->it);
 		return 1;
 	}
+	/*
+	 * x-opt-enqueued-time (and the enqueued-time filter) is the append time:
+	 * records of a CreateTime batch are delivered as if it were stamped.
+	 */
+	l->it.h.max_timestamp = part_batch_append_time(l->part, &l->it.h);
+	l->it.h.attributes |= RB_ATTR_LOG_APPEND_TIME;
 	l->in_batch = true;
 	return 1;
 }
