@@ -5,7 +5,10 @@
  */
 #include "kafka_api.h"
 
-static const kafka_api_t apis[] = {
+#include <pthread.h>
+
+/* APIs whose codecs are still hand-written (protocols/kafka/api/NAME.c) */
+static const kafka_api_t hand[] = {
 	{KAFKA_API_PRODUCE, "Produce", 3, 8, 0, 8, 9},
 	{KAFKA_API_FETCH, "Fetch", 4, 11, 0, 11, 12},
 	{KAFKA_API_LIST_OFFSETS, "ListOffsets", 0, 5, 0, 5, 6},
@@ -14,7 +17,6 @@ static const kafka_api_t apis[] = {
 	{KAFKA_API_OFFSET_FETCH, "OffsetFetch", 0, 5, 0, 5, 6},
 	{KAFKA_API_FIND_COORDINATOR, "FindCoordinator", 0, 2, 0, 2, 3},
 	{KAFKA_API_JOIN_GROUP, "JoinGroup", 0, 5, 0, 5, 6},
-	{KAFKA_API_HEARTBEAT, "Heartbeat", 0, 4, 0, 4, 4},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroup", 0, 3, 0, 3, 4},
 	{KAFKA_API_SYNC_GROUP, "SyncGroup", 0, 3, 0, 3, 4},
 	{KAFKA_API_DESCRIBE_GROUPS, "DescribeGroups", 0, 4, 0, 4, 5},
@@ -31,25 +33,47 @@ static const kafka_api_t apis[] = {
 	{KAFKA_API_OFFSET_DELETE, "OffsetDelete", 0, 0, 0, 0, KAFKA_FLEX_NONE},
 };
 
-#define API_COUNT (sizeof(apis) / sizeof(apis[0]))
+#define HAND_COUNT (sizeof(hand) / sizeof(hand[0]))
+#define MAX_APIS 64
+
+/* hand and generated rows merged by key, built once */
+static const kafka_api_t *merged[MAX_APIS];
+static size_t merged_count;
+static pthread_once_t merged_once = PTHREAD_ONCE_INIT;
+
+static void merge(void)
+{
+	size_t ng, i = 0, j = 0;
+	const kafka_api_t *gen = kafka_api_generated(&ng);
+
+	while ((i < HAND_COUNT || j < ng) && merged_count < MAX_APIS) {
+		if (j == ng || (i < HAND_COUNT && hand[i].key < gen[j].key))
+			merged[merged_count++] = &hand[i++];
+		else
+			merged[merged_count++] = &gen[j++];
+	}
+}
 
 const kafka_api_t *kafka_api_find(int16_t key)
 {
-	for (size_t i = 0; i < API_COUNT; i++) {
-		if (apis[i].key == key)
-			return &apis[i];
+	pthread_once(&merged_once, merge);
+	for (size_t i = 0; i < merged_count; i++) {
+		if (merged[i]->key == key)
+			return merged[i];
 	}
 	return NULL;
 }
 
 size_t kafka_api_count(void)
 {
-	return API_COUNT;
+	pthread_once(&merged_once, merge);
+	return merged_count;
 }
 
 const kafka_api_t *kafka_api_at(size_t i)
 {
-	return i < API_COUNT ? &apis[i] : NULL;
+	pthread_once(&merged_once, merge);
+	return i < merged_count ? merged[i] : NULL;
 }
 
 bool kafka_api_flexible(const kafka_api_t *api, int16_t version)

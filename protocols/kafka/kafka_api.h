@@ -40,6 +40,7 @@ typedef struct kafka_api {
 	int16_t flex_min;   /**< first flexible version (KIP-482), from the schema */
 } kafka_api_t;
 
+/** API keys (the Kafka protocol guide's names) of every API this head serves. */
 enum {
 	KAFKA_API_PRODUCE = 0,
 	KAFKA_API_FETCH = 1,
@@ -52,18 +53,24 @@ enum {
 	KAFKA_API_HEARTBEAT = 12,
 	KAFKA_API_LEAVE_GROUP = 13,
 	KAFKA_API_SYNC_GROUP = 14,
-	KAFKA_API_SASL_HANDSHAKE = 17,
 	KAFKA_API_DESCRIBE_GROUPS = 15,
 	KAFKA_API_LIST_GROUPS = 16,
+	KAFKA_API_SASL_HANDSHAKE = 17,
 	KAFKA_API_API_VERSIONS = 18,
 	KAFKA_API_CREATE_TOPICS = 19,
-	KAFKA_API_SASL_AUTHENTICATE = 36,
-	KAFKA_API_DELETE_GROUPS = 42,
-	KAFKA_API_OFFSET_DELETE = 47,
 	KAFKA_API_DELETE_TOPICS = 20,
 	KAFKA_API_DELETE_RECORDS = 21,
-	KAFKA_API_CREATE_PARTITIONS = 37,
 	KAFKA_API_INIT_PRODUCER_ID = 22,
+	KAFKA_API_OFFSET_FOR_LEADER_EPOCH = 23,
+	KAFKA_API_DESCRIBE_CONFIGS = 32,
+	KAFKA_API_ALTER_CONFIGS = 33,
+	KAFKA_API_SASL_AUTHENTICATE = 36,
+	KAFKA_API_CREATE_PARTITIONS = 37,
+	KAFKA_API_DELETE_GROUPS = 42,
+	KAFKA_API_INCREMENTAL_ALTER_CONFIGS = 44,
+	KAFKA_API_OFFSET_DELETE = 47,
+	KAFKA_API_DESCRIBE_CLUSTER = 60,
+	KAFKA_API_DESCRIBE_PRODUCERS = 61,
 };
 
 /** The table entry for @p key, or NULL for an API we do not serve. @thread any @locks none */
@@ -75,6 +82,13 @@ const kafka_api_t *kafka_api_find(int16_t key);
  */
 size_t kafka_api_count(void);
 const kafka_api_t *kafka_api_at(size_t i);
+
+/**
+ * The generated part of the table (protocols/kafka/api/NAME.def, ordered by
+ * key); *count gets its length. kafka_api_find/at merge it with the rows of
+ * APIs whose codecs are still hand-written. @thread any  @locks none
+ */
+const kafka_api_t *kafka_api_generated(size_t *count);
 
 /** True when @p version of @p api uses flexible encodings. @thread any @locks none */
 bool kafka_api_flexible(const kafka_api_t *api, int16_t version);

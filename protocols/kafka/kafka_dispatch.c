@@ -24,6 +24,10 @@
 
 static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 {
+	kafka_handler_fn fn = kafka_handler_for(req->hdr.api_key);
+
+	if (fn)
+		return fn(req, body);
 	switch (req->hdr.api_key) {
 	case KAFKA_API_PRODUCE:
 		return kafka_produce_handle(req, body);
@@ -41,8 +45,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_find_coordinator_handle(req, body);
 	case KAFKA_API_JOIN_GROUP:
 		return kafka_join_group_handle(req, body);
-	case KAFKA_API_HEARTBEAT:
-		return kafka_heartbeat_handle(req, body);
 	case KAFKA_API_LEAVE_GROUP:
 		return kafka_leave_group_handle(req, body);
 	case KAFKA_API_SYNC_GROUP:
@@ -76,6 +78,26 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 	}
 }
 
+/* The body of an answer to a request whose shape we do not know: its error code alone. */
+static void write_error_only(wire_wr_t *wr, int16_t version, const void *body)
+{
+	(void)version;
+	wire_wr_i16(wr, *(const int16_t *)body);
+}
+
+/*
+ * An unknown API key, or a version newer than any schema we know: no
+ * response shape exists to answer in, so the client gets its correlation
+ * id and UNSUPPORTED_VERSION (the ApiVersions v0 prefix, KIP-511) and the
+ * connection stays open for its next request.
+ */
+static trib_err_t unsupported(kafka_req_t *req)
+{
+	static const int16_t code = KAFKA_ERR_UNSUPPORTED_VERSION;
+
+	return kafka_req_respond_as(req, 0, 0, write_error_only, &code);
+}
+
 trib_err_t kafka_dispatch(kafka_req_t *req)
 {
 	const kafka_api_t *api;
@@ -90,15 +112,15 @@ trib_err_t kafka_dispatch(kafka_req_t *req)
 	req->hdr.correlation_id = corr;
 	api = kafka_api_find(key);
 	if (!api) {
-		log_warn("kafka: unknown api key %d (v%d)", key, ver);
-		return TRIB_ERR_UNSUPPORTED;
+		log_warn("kafka: unknown api key %d (v%d): answered UNSUPPORTED_VERSION", key, ver);
+		return unsupported(req);
 	}
 	if (key == KAFKA_API_API_VERSIONS && ver > api->max)
 		return kafka_api_versions_unsupported(req);
 	if (ver < api->codec_min || ver > api->codec_max) {
-		log_warn("kafka: %s v%d is outside what this broker can decode (v%d-%d)", api->name,
-			 ver, api->codec_min, api->codec_max);
-		return TRIB_ERR_UNSUPPORTED;
+		log_warn("kafka: %s v%d is outside what this broker can decode (v%d-%d): answered "
+			 "UNSUPPORTED_VERSION", api->name, ver, api->codec_min, api->codec_max);
+		return unsupported(req);
 	}
 	req->flexible = kafka_api_flexible(api, ver);
 	wire_rd_init(&rd, req->frame, req->frame_len);
