@@ -283,6 +283,18 @@ trib_err_t part_read_copy(part_t *p, const store_range_t *range, uint8_t *dst)
 	return store_read_copy(range, dst);
 }
 
+void part_range_hold(part_t *p, const store_range_t *range)
+{
+	(void)p;
+	store_range_hold(range);
+}
+
+void part_range_release(part_t *p, const store_range_t *range)
+{
+	(void)p;
+	store_range_release(range);
+}
+
 int64_t part_offset_for_time(part_t *p, int64_t ts_ms)
 {
 	return store_offset_for_time(p->log, ts_ms);

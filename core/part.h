@@ -135,8 +135,24 @@ int64_t part_batch_append_time(part_t *p, const rb_header_t *h);
  */
 trib_err_t part_read(part_t *p, int64_t offset, size_t max_bytes, store_range_t *range) TRIB_MUST_CHECK;
 
-/** Copies a range found by part_read into @p dst (range->len bytes). Errors: TRIB_ERR_IO. */
+/**
+ * Copies a range found by part_read into @p dst (range->len bytes). The
+ * range must be used within STORE_RETIRED_GRACE_MS (60 s) of the
+ * part_read, or be held (part_range_hold): retention may remove its
+ * segment meanwhile, which keeps it readable only that long.
+ * Errors: TRIB_ERR_IO.
+ */
 trib_err_t part_read_copy(part_t *p, const store_range_t *range, uint8_t *dst) TRIB_MUST_CHECK;
+
+/**
+ * Keeps @p range (from a part_read just now) readable, its range->fd open,
+ * until part_range_release, however long (sendfile to a slow socket).
+ * Release every hold before the namespace closes. @thread any  @locks none
+ */
+void part_range_hold(part_t *p, const store_range_t *range);
+
+/** Ends one part_range_hold of @p range. @thread any  @locks none */
+void part_range_release(part_t *p, const store_range_t *range);
 
 /**
  * Kafka ListOffsets by timestamp: the base offset of the first batch whose

@@ -62,6 +62,7 @@ typedef struct seg {
 	size_t steps_cap;
 	uint64_t tix_entries; /**< entries in the .tix file */
 	int64_t retired_at;   /**< store's monotonic ms when removed from the log, else 0 */
+	_Atomic uint32_t holds; /**< store_range_hold count: not freed while above 0 */
 } seg_t;
 
 /**

@@ -714,6 +714,32 @@ static trib_err_t list_segments(const char *dir, int64_t **bases, size_t *n)
 	return TRIB_OK;
 }
 
+/*
+ * Removes .idx and .tix files without their .log: a removal unlinks the
+ * log last, so these are what a crash left of one (a new segment creates
+ * its log first). @p bases: the sorted logs.
+ */
+static void remove_orphans(const store_log_t *l, const int64_t *bases, size_t n)
+{
+	DIR *d = opendir(l->dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		char *end;
+		long long base = strtoll(e->d_name, &end, 10);
+
+		if (end == e->d_name || base < 0 || (strcmp(end, ".idx") != 0 && strcmp(end, ".tix") != 0))
+			continue;
+		if (n && bsearch(&(int64_t){base}, bases, n, sizeof(*bases), cmp_i64))
+			continue;
+		log_info("storage: %s: removing %s, left without its log", l->name, e->d_name);
+		seg_unlink_base(l->dir, base);
+	}
+	closedir(d);
+}
+
 static trib_err_t add_segment(store_log_t *l, int64_t base, bool timed)
 {
 	seg_t **ns = mem_realloc(MEM_STORAGE, l->segs, (l->nsegs + 1) * sizeof(*ns));
@@ -769,6 +795,8 @@ static trib_err_t recover_segments(store_log_t *l, int64_t saved_start)
 	size_t n, first = 0;
 	trib_err_t err = list_segments(l->dir, &bases, &n);
 
+	if (!err)
+		remove_orphans(l, bases, n);
 	while (!err && first + 1 < n && bases[first + 1] <= saved_start) {
 		log_info("storage: %s: removing segment %020" PRId64 ", below the log start %" PRId64,
 			 l->name, bases[first], saved_start);
@@ -827,7 +855,8 @@ static void free_retired(store_log_t *l, int64_t now_mono)
 	for (size_t i = 0; i < l->nretired; i++) {
 		seg_t *seg = l->retired[i];
 
-		if (now_mono - seg->retired_at >= (int64_t)l->store->opts.retired_grace_ms)
+		if (now_mono - seg->retired_at >= (int64_t)l->store->opts.retired_grace_ms &&
+		    atomic_load(&seg->holds) == 0)
 			seg_close(&seg);
 		else
 			l->retired[kept++] = seg;
@@ -1111,6 +1140,18 @@ trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_ra
 trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst)
 {
 	return range->len ? seg_pread(range->seg, range->pos, dst, range->len) : TRIB_OK;
+}
+
+void store_range_hold(const store_range_t *range)
+{
+	if (range->seg)
+		atomic_fetch_add(&((seg_t *)range->seg)->holds, 1);
+}
+
+void store_range_release(const store_range_t *range)
+{
+	if (range->seg)
+		atomic_fetch_sub(&((seg_t *)range->seg)->holds, 1);
 }
 
 /* Offsets below the log start are gone: a time lookup answers the start instead. */

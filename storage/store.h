@@ -291,6 +291,19 @@ trib_err_t store_read(store_log_t *l, int64_t offset, size_t max_bytes, store_ra
 trib_err_t store_read_copy(const store_range_t *range, uint8_t *dst) TRIB_MUST_CHECK;
 
 /**
+ * Keeps the segment of @p range (a range from store_read, less than
+ * STORE_RETIRED_GRACE_MS old) open and valid past the grace period, until
+ * the matching store_range_release: for a reader that keeps a range longer,
+ * such as a sendfile(2) to a slow socket. A range with seg NULL (len 0) is
+ * accepted and ignored. Every hold must be released before store_close.
+ * @thread any  @locks none (atomic)
+ */
+void store_range_hold(const store_range_t *range);
+
+/** Ends one store_range_hold of @p range. @thread any  @locks none (atomic) */
+void store_range_release(const store_range_t *range);
+
+/**
  * Kafka ListOffsets by timestamp: the base offset of the first batch whose
  * max timestamp is >= @p ts_ms (the append time under LogAppendTime, the
  * producer's under CreateTime, not necessarily monotonic: the sparse index
