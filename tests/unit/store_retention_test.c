@@ -795,8 +795,8 @@ START_TEST(part_policy_create_time)
 	ck_assert_int_eq(part_offset_for_time(p, 4243), 1);
 	ck_assert_int_eq(part_offset_for_append_time(p, 5000001), 1);
 	ck_assert_int_eq(part_last_append_time(p), 5000100);
+	store_close(&s); /* first: the flusher calls back into the partition */
 	part_close(&p);
-	store_close(&s);
 	mem_free(b);
 	mem_free(sent);
 }
@@ -826,8 +826,8 @@ START_TEST(part_policy_retention)
 	for (int i = 0; i < 500 && part_log_start(p) < 9; i++)
 		sleep_ms(10);
 	ck_assert_int_eq(part_log_start(p), 9); /* one batch per segment: only the active stays */
+	store_close(&s); /* first: the flusher calls back into the partition */
 	part_close(&p);
-	store_close(&s);
 }
 END_TEST
 
