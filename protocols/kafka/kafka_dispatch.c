@@ -33,8 +33,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_produce_handle(req, body);
 	case KAFKA_API_FETCH:
 		return kafka_fetch_handle(req, body);
-	case KAFKA_API_LIST_OFFSETS:
-		return kafka_list_offsets_handle(req, body);
 	case KAFKA_API_METADATA:
 		return kafka_metadata_handle(req, body);
 	case KAFKA_API_OFFSET_COMMIT:

@@ -1,7 +1,7 @@
 /*
  * Fuzz target for the Kafka head's request decoding (STYLE.md §14).
  * Input: byte 0 picks the API (its low 3 bits: 0 Produce, 1 Fetch,
- * 2 ListOffsets, 3 Metadata, 4 ApiVersions, 5 CreateTopics; 6 and 7 feed the
+ * 3 Metadata, 4 ApiVersions, 5 CreateTopics; 2, 6 and 7 feed the
  * rest as a stream of size-prefixed frames through the frame parser and the
  * request header decoder), byte 1 is the version (as a signed byte, so
  * out-of-range versions are tried too), the rest is the request body. Every
@@ -16,7 +16,6 @@
 #include "api/api_versions.h"
 #include "api/create_topics.h"
 #include "api/fetch.h"
-#include "api/list_offsets.h"
 #include "api/metadata.h"
 #include "api/produce.h"
 #include "kafka_arena.h"
@@ -101,35 +100,6 @@ static void fetch(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
 	}
 	if (r.topics)
 		encode(kafka_fetch_resp_write, ver, &r);
-}
-
-static void list_offsets(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
-{
-	kafka_list_offsets_req_t q;
-	kafka_list_offsets_resp_t r = {0};
-
-	if (kafka_list_offsets_req_decode(rd, ver, a, &q) || ver < 0)
-		return;
-	r.topic_count = q.topic_count;
-	r.topics = kafka_arena_calloc(a, (size_t)q.topic_count, sizeof(*r.topics));
-	for (int32_t i = 0; r.topics && i < q.topic_count; i++) {
-		kafka_list_offsets_topic_resp_t *t = &r.topics[i];
-
-		t->name = q.topics[i].name;
-		t->partition_count = q.topics[i].partition_count;
-		t->partitions = kafka_arena_calloc(a, (size_t)t->partition_count,
-						   sizeof(*t->partitions));
-		if (!t->partitions)
-			return;
-		for (int32_t j = 0; j < t->partition_count; j++) {
-			t->partitions[j].partition_index = q.topics[i].partitions[j].partition_index;
-			t->partitions[j].offset = q.topics[i].partitions[j].timestamp;
-			t->partitions[j].old_style_offsets = &t->partitions[j].offset;
-			t->partitions[j].old_style_count = 1;
-		}
-	}
-	if (r.topics)
-		encode(kafka_list_offsets_resp_write, ver, &r);
 }
 
 static void metadata(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
@@ -222,7 +192,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] & 7) {
 	case 0: produce(&rd, ver, &a); break;
 	case 1: fetch(&rd, ver, &a); break;
-	case 2: list_offsets(&rd, ver, &a); break;
 	case 3: metadata(&rd, ver, &a); break;
 	case 4: api_versions(&rd, ver); break;
 	case 5: create_topics(&rd, ver, &a); break;

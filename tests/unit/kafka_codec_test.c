@@ -492,28 +492,42 @@ START_TEST(list_offsets_req)
 			  "00000000 ffffffffffffffff 00000001");
 	hexbuf_t v5 = hex("ffffffff 00 00000001 0001 74 00000001 |"
 			  "00000003 ffffffff fffffffffffffffe");
+	/* flexible: compact lengths (n+1) and a tag buffer after each struct */
+	hexbuf_t v10 = hex("ffffffff 01 02 | 0274 02 | 00000001 00000007 fffffffffffffffd 00 | 00 |"
+			   "00000bb8 00");
 	wire_rd_t rd;
 
 	kafka_arena_init(&a);
 	rd = reader(&v0);
 	ck_assert_int_eq(kafka_list_offsets_req_decode(&rd, 0, &a, &q), TRIB_OK);
-	ck_assert_int_eq(q.topics[0].partitions[0].timestamp, KAFKA_LIST_OFFSETS_LATEST);
+	ck_assert_int_eq(q.topics[0].partitions[0].timestamp, -1);
 	ck_assert_int_eq(q.topics[0].partitions[0].max_num_offsets, 1);
 	rd = reader(&v5);
 	ck_assert_int_eq(kafka_list_offsets_req_decode(&rd, 5, &a, &q), TRIB_OK);
 	ck_assert_int_eq(q.topics[0].partitions[0].partition_index, 3);
 	ck_assert_int_eq(q.topics[0].partitions[0].current_leader_epoch, -1);
-	ck_assert_int_eq(q.topics[0].partitions[0].timestamp, KAFKA_LIST_OFFSETS_EARLIEST);
+	ck_assert_int_eq(q.topics[0].partitions[0].timestamp, -2);
+	ck_assert_int_eq(q.topics[0].partitions[0].max_num_offsets, 1);
 	rd = reader(&v5);
 	ck_assert_int_eq(kafka_list_offsets_req_decode(&rd, 1, &a, &q), TRIB_ERR_INVALID);
+	rd = reader(&v10);
+	ck_assert_int_eq(kafka_list_offsets_req_decode(&rd, 10, &a, &q), TRIB_OK);
+	ck_assert_int_eq(q.isolation_level, 1);
+	ck_assert_int_eq(q.topics_count, 1);
+	ck_assert_int_eq(q.topics[0].partitions[0].current_leader_epoch, 7);
+	ck_assert_int_eq(q.topics[0].partitions[0].timestamp, -3);
+	ck_assert_int_eq(q.timeout_ms, 3000);
+	rd = reader(&v10);
+	ck_assert_int_eq(kafka_list_offsets_req_decode(&rd, 9, &a, &q), TRIB_ERR_INVALID);
 	kafka_arena_free(&a);
 }
 END_TEST
 
 START_TEST(list_offsets_resp)
 {
-	static const int64_t offs[] = {42};
-	kafka_list_offsets_partition_resp_t p = {0, 0, offs, 1, -1, 42, 0};
+	int64_t offs[] = {42};
+	kafka_list_offsets_partition_resp_t p = {.old_style_offsets = offs,
+		.old_style_offsets_count = 1, .timestamp = -1, .offset = 42};
 	kafka_list_offsets_topic_resp_t t = {S("t"), 1, &p};
 	kafka_list_offsets_resp_t r = {0, 1, &t};
 
@@ -524,6 +538,9 @@ START_TEST(list_offsets_resp)
 	expect_body(kafka_list_offsets_resp_write, 5, &r,
 		    "00000000 | 00000001 0001 74 00000001 |"
 		    "00000000 0000 ffffffffffffffff 000000000000002a 00000000");
+	expect_body(kafka_list_offsets_resp_write, 6, &r,
+		    "00000000 | 02 0274 02 |"
+		    "00000000 0000 ffffffffffffffff 000000000000002a 00000000 00 | 00 | 00");
 }
 END_TEST
 

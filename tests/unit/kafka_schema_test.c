@@ -35,7 +35,6 @@
 #include "api/join_group.h"
 #include "api/leave_group.h"
 #include "api/list_groups.h"
-#include "api/list_offsets.h"
 #include "api/metadata.h"
 #include "api/offset_commit.h"
 #include "api/offset_delete.h"
@@ -305,7 +304,6 @@ typedef struct api_case {
 static const api_case_t hand_cases[] = {
 	{KAFKA_API_PRODUCE, "ProduceRequest", "ProduceResponse"},
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
-	{KAFKA_API_LIST_OFFSETS, "ListOffsetsRequest", "ListOffsetsResponse"},
 	{KAFKA_API_METADATA, "MetadataRequest", "MetadataResponse"},
 	{KAFKA_API_OFFSET_COMMIT, "OffsetCommitRequest", "OffsetCommitResponse"},
 	{KAFKA_API_OFFSET_FETCH, "OffsetFetchRequest", "OffsetFetchResponse"},
@@ -416,7 +414,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	union {
 		kafka_produce_req_t p;
 		kafka_fetch_req_t f;
-		kafka_list_offsets_req_t l;
 		kafka_metadata_req_t m;
 		kafka_api_versions_req_t av;
 		kafka_create_topics_req_t c;
@@ -442,7 +439,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	switch (key) {
 	case KAFKA_API_PRODUCE: return kafka_produce_req_decode(rd, v, a, &u.p);
 	case KAFKA_API_FETCH: return kafka_fetch_req_decode(rd, v, a, &u.f);
-	case KAFKA_API_LIST_OFFSETS: return kafka_list_offsets_req_decode(rd, v, a, &u.l);
 	case KAFKA_API_METADATA: return kafka_metadata_req_decode(rd, v, a, &u.m);
 	case KAFKA_API_API_VERSIONS: return kafka_api_versions_req_decode(rd, v, &u.av);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
@@ -502,7 +498,6 @@ END_TEST
 
 /* Response models with one element in every array. */
 static const int32_t one_node[] = {0};
-static const int64_t one_offset[] = {0};
 static const uint8_t three[] = {1, 2, 3};
 static const kafka_api_versions_key_t av_key[] = {{18, 0, 3}};
 static kafka_metadata_broker_t md_broker = {0, {(const uint8_t *)"h", 1}, 9092, {NULL, 0}};
@@ -512,8 +507,6 @@ static kafka_produce_partition_resp_t pr_part = {0, 0, 0, 0, 0, {NULL, 0}};
 static kafka_produce_topic_resp_t pr_topic = {{(const uint8_t *)"t", 1}, 1, &pr_part};
 static kafka_fetch_partition_resp_t fe_part = {0, 0, 0, 0, 0, -1, three, 3, NULL};
 static kafka_fetch_topic_resp_t fe_topic = {{(const uint8_t *)"t", 1}, 1, &fe_part};
-static kafka_list_offsets_partition_resp_t lo_part = {0, 0, one_offset, 1, -1, 0, 0};
-static kafka_list_offsets_topic_resp_t lo_topic = {{(const uint8_t *)"t", 1}, 1, &lo_part};
 static kafka_create_topics_topic_resp_t ct_topic = {{(const uint8_t *)"t", 1}, 0, {NULL, 0}};
 static kafka_delete_topics_topic_resp_t dt_topic = {{(const uint8_t *)"t", 1}, 0};
 static kafka_delete_records_part_resp_t dr_part = {0, 5, 0};
@@ -546,7 +539,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_metadata_resp_t md = {0, 1, &md_broker, {NULL, 0}, 0, 1, &md_topic, 0};
 	kafka_produce_resp_t pr = {1, &pr_topic, 0};
 	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
-	kafka_list_offsets_resp_t lo = {0, 1, &lo_topic};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
 	kafka_delete_topics_resp_t dt = {0, 1, &dt_topic};
 	kafka_delete_records_resp_t dr = {0, 1, &dr_topic};
@@ -573,7 +565,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	switch (key) {
 	case KAFKA_API_PRODUCE: fn = kafka_produce_resp_write, body = &pr; break;
 	case KAFKA_API_FETCH: fn = kafka_fetch_resp_write, body = &fe; break;
-	case KAFKA_API_LIST_OFFSETS: fn = kafka_list_offsets_resp_write, body = &lo; break;
 	case KAFKA_API_METADATA: fn = kafka_metadata_resp_write, body = &md; break;
 	case KAFKA_API_API_VERSIONS: fn = kafka_api_versions_resp_write, body = &av; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;

@@ -1103,6 +1103,124 @@ START_TEST(list_offsets)
 }
 END_TEST
 
+/* A ListOffsets v6+ (flexible) body: one topic, one partition. */
+static body_t *list_offsets_flex_body(int16_t ver, const char *topic, int32_t part, int64_t ts)
+{
+	body_t *b = body_new();
+
+	wire_wr_i32(&b->wr, -1);
+	wire_wr_i8(&b->wr, 1); /* READ_COMMITTED */
+	wire_wr_uvarint(&b->wr, 2);
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr(topic));
+	wire_wr_uvarint(&b->wr, 2);
+	wire_wr_i32(&b->wr, part);
+	wire_wr_i32(&b->wr, -1);
+	wire_wr_i64(&b->wr, ts);
+	wire_wr_empty_tags(&b->wr);
+	wire_wr_empty_tags(&b->wr);
+	if (ver >= 10)
+		wire_wr_i32(&b->wr, 30000);
+	wire_wr_empty_tags(&b->wr);
+	return b;
+}
+
+typedef struct listed {
+	int16_t err;
+	int64_t ts, off;
+	int32_t epoch;
+} listed_t;
+
+/* Sends a flexible ListOffsets (header v2) and reads its one-partition answer (header v1). */
+static listed_t list_flex(int fd, int32_t corr, int16_t ver, const char *topic, int32_t part,
+			  int64_t ts)
+{
+	listed_t out;
+	resp_t r;
+
+	send_req(fd, 2, ver, corr, true, list_offsets_flex_body(ver, topic, part, ts));
+	r = expect_resp(fd, corr);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0); /* response header tags */
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+	(void)wire_rd_compact_bytes(&r.rd);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), part);
+	out.err = wire_rd_i16(&r.rd);
+	out.ts = wire_rd_i64(&r.rd);
+	out.off = wire_rd_i64(&r.rd);
+	out.epoch = wire_rd_i32(&r.rd);
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
+	resp_done(&r);
+	return out;
+}
+
+/* A batch whose records carry @n timestamps @ts (CreateTime, as a producer sends them). */
+static uint8_t *batch_at(const int64_t *ts, int n, size_t *len)
+{
+	rb_builder_t b;
+	uint8_t *out;
+
+	rb_builder_init(&b, ts[0]);
+	for (int i = 0; i < n; i++)
+		ck_assert_int_eq(rb_builder_add(&b, ts[i], slice_from_cstr("k"),
+						slice_from_cstr("v"), NULL, 0),
+				 TRIB_OK);
+	ck_assert_int_eq(rb_builder_finish(&b, &out, len), TRIB_OK);
+	return out;
+}
+
+START_TEST(list_offsets_specs)
+{
+	static const int64_t t_a[] = {1000, 1001}, t_b[] = {1000, 5000, 2000}, t_c[] = {3000};
+	const int64_t *sets[] = {t_a, t_b, t_c};
+	const int counts[] = {2, 3, 1};
+	part_policy_t create_time = PART_POLICY_DEFAULT;
+	int fd = dial();
+	produced_t p1, p2;
+	listed_t l;
+	hub_t *empty;
+
+	/* LogAppendTime (partition 0): the last batch holds the largest time, from its first record */
+	p1 = produce(fd, 1, "eh1", 0, 3);
+	usleep(20000);
+	p2 = produce(fd, 2, "eh1", 0, 2);
+	ck_assert_int_gt(p2.append_time, p1.append_time);
+	l = list_flex(fd, 3, 7, "eh1", 0, -3);
+	ck_assert(l.err == 0 && l.off == 3 && l.ts == p2.append_time);
+	l = list_flex(fd, 4, 8, "eh1", 0, -4); /* earliest local: everything is local */
+	ck_assert(l.err == 0 && l.off == 0 && l.ts == -1);
+	l = list_flex(fd, 5, 9, "eh1", 0, -5); /* latest tiered: nothing is tiered */
+	ck_assert(l.err == 0 && l.off == -1 && l.ts == -1 && l.epoch == -1);
+	l = list_flex(fd, 6, 10, "eh1", 0, -1);
+	ck_assert(l.err == 0 && l.off == 5 && l.ts == -1);
+	l = list_flex(fd, 7, 6, "eh1", 0, p1.append_time + 1);
+	ck_assert(l.err == 0 && l.off == 3 && l.ts == p2.append_time);
+	/* CreateTime (partition 1): the largest time sits inside the middle batch, at offset 3 */
+	create_time.timestamp_type = PART_TS_CREATE;
+	part_set_policy(hub_partition(eh1, 1), &create_time);
+	for (int i = 0; i < 3; i++) {
+		size_t len;
+		uint8_t *rec = batch_at(sets[i], counts[i], &len);
+
+		send_req(fd, 0, 7, 10 + i, false, produce_body(7, -1, "eh1", 1, rec, len));
+		mem_free(rec);
+		ck_assert_int_eq(read_produce(fd, 10 + i, 7).error, 0);
+	}
+	l = list_flex(fd, 20, 10, "eh1", 1, -3);
+	ck_assert(l.err == 0 && l.off == 3 && l.ts == 5000);
+	l = list_flex(fd, 21, 10, "eh1", 1, 2500); /* first batch reaching 2500 */
+	ck_assert(l.err == 0 && l.off == 2 && l.ts == 5000);
+	/* an empty partition has no largest timestamp; an unknown one an error */
+	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){"eh2", 1, NULL, 0}, &empty), TRIB_OK);
+	l = list_flex(fd, 22, 7, "eh2", 0, -3);
+	ck_assert(l.err == 0 && l.off == -1 && l.ts == -1);
+	l = list_flex(fd, 23, 10, "eh2", 5, -3);
+	ck_assert_int_eq(l.err, 3);
+	close(fd);
+}
+END_TEST
+
 /* ---- Metadata and CreateTopics ---- */
 
 static body_t *metadata_body(int16_t ver, const char *topic, bool allow)
@@ -1411,6 +1529,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, list_offsets);
+	tcase_add_test(tc, list_offsets_specs);
 	tcase_add_test(tc, metadata_auto_create);
 	tcase_add_test(tc, metadata_v8_all);
 	tcase_add_test(tc, create_topics);
