@@ -6,11 +6,19 @@
  * out stays valid until then. Each hub's metadata is saved through the
  * store before the hub (or a partition count) becomes visible; deletion is
  * durable (store_hub_delete) before the hub disappears.
+ *
+ * Topic configs: hub.json keeps only the overridden keys, as Kafka strings,
+ * read back through tcfg_set (a value that no longer passes fails the load
+ * rather than fall back to a default that could delete data). Every config
+ * the namespace takes is rebased on opts.topic_defaults. Internal hubs are
+ * never trimmed by retention (forced at every open). A hub stored without
+ * a topic id gets one at load, saved before the hub is listed.
  */
 #include "ns.h"
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,9 +111,9 @@ static trib_err_t insert(ns_t *n, hub_t *h)
 	return TRIB_OK;
 }
 
-static trib_err_t save(ns_t *n, const hub_t *h)
+static trib_err_t save_with(ns_t *n, hub_t *h, const tcfg_t *cfg)
 {
-	char *meta = hub_meta_json(h);
+	char *meta = hub_meta_json(h, cfg);
 	trib_err_t err;
 
 	if (!meta)
@@ -115,21 +123,117 @@ static trib_err_t save(ns_t *n, const hub_t *h)
 	return err;
 }
 
+static trib_err_t save(ns_t *n, hub_t *h)
+{
+	return save_with(n, h, NULL);
+}
+
+/* The core's own logs are replayed whole: retention must never trim them. */
+static void keep_forever(tcfg_t *cfg)
+{
+	trib_err_t err = tcfg_set(cfg, slice_from_cstr("retention.ms"), slice_from_cstr("-1"),
+				  NULL, 0);
+
+	if (!err)
+		err = tcfg_set(cfg, slice_from_cstr("retention.bytes"), slice_from_cstr("-1"), NULL,
+			       0);
+	(void)err; /* both are valid values */
+}
+
+/* @given (NULL = the defaults) on this namespace's defaults, forced for internal hubs. */
+static trib_err_t hub_config_for(const ns_t *n, const char *name, const tcfg_t *given,
+				 tcfg_t *cfg, char *msg, size_t msg_len)
+{
+	if (given)
+		*cfg = *given;
+	else
+		tcfg_defaults(cfg, NULL);
+	tcfg_rebase(cfg, &n->opts.topic_defaults);
+	if (internal_name(slice_from_cstr(name)))
+		keep_forever(cfg);
+	return tcfg_check(cfg, msg, msg_len);
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* hub.json "topic_id": 32 hex digits, not all zero. */
+static bool parse_topic_id(const char *text, uint8_t *id)
+{
+	uint8_t any = 0;
+
+	if (!text || strlen(text) != 2 * HUB_TOPIC_ID_LEN)
+		return false;
+	for (size_t i = 0; i < HUB_TOPIC_ID_LEN; i++) {
+		int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return false;
+		id[i] = (uint8_t)(hi << 4 | lo);
+		any |= id[i];
+	}
+	return any != 0;
+}
+
+/* hub.json "config" (absent: every default) into *cfg; a bad entry is logged. */
+static trib_err_t parse_config(const ns_t *n, const char *name, json_t *obj, tcfg_t *cfg)
+{
+	const char *key;
+	json_t *value;
+
+	tcfg_defaults(cfg, &n->opts.topic_defaults);
+	if (obj && !json_is_object(obj))
+		return TRIB_ERR_CORRUPT;
+	json_object_foreach(obj, key, value) {
+		char msg[TCFG_MSG_MAX];
+		const char *text = json_string_value(value);
+		trib_err_t err = TRIB_ERR_CORRUPT;
+
+		snprintf(msg, sizeof(msg), "not a string");
+		if (text)
+			err = tcfg_set(cfg, slice_from_cstr(key), slice_from_cstr(text), msg,
+				       sizeof(msg));
+		if (err) {
+			log_error("namespace: event hub %s: stored topic config %s: %s", name, key,
+				  msg);
+			return TRIB_ERR_CORRUPT;
+		}
+	}
+	if (internal_name(slice_from_cstr(name)))
+		keep_forever(cfg);
+	return TRIB_OK;
+}
+
 /* Loads one stored hub (store_hub_list callback). */
 static int load_hub(void *arg, const char *name, const char *meta)
 {
 	ns_t *n = arg;
 	json_error_t jerr;
-	json_t *root = json_loads(meta, 0, &jerr), *cgs;
+	json_t *root = json_loads(meta, 0, &jerr), *cgs, *id_json;
 	json_int_t parts, created;
 	const char **names = NULL;
 	size_t ncg = 0;
-	hub_t *h;
+	hub_t *h = NULL;
+	uint8_t id[HUB_TOPIC_ID_LEN];
+	tcfg_t cfg;
 	trib_err_t err = TRIB_ERR_CORRUPT;
 
 	parts = json_integer_value(json_object_get(root, "partitions"));
 	created = json_integer_value(json_object_get(root, "created_at"));
 	cgs = json_object_get(root, "consumer_groups");
+	id_json = json_object_get(root, "topic_id");
+	if (id_json && !parse_topic_id(json_string_value(id_json), id))
+		cgs = NULL; /* corrupt */
+	if (root && parse_config(n, name, json_object_get(root, "config"), &cfg))
+		cgs = NULL;
 	if (root && parts >= 1 && parts <= HUB_MAX_PARTITIONS && json_is_array(cgs)) {
 		ncg = json_array_size(cgs);
 		names = mem_calloc(MEM_CORE, ncg ? ncg : 1, sizeof(*names));
@@ -141,12 +245,15 @@ static int load_hub(void *arg, const char *name, const char *meta)
 		}
 	}
 	if (!err)
-		err = hub_open(n->store, name, (int32_t)parts, created, names, ncg, &h);
-	if (!err) {
+		err = hub_open(n->store, name, (int32_t)parts, created, names, ncg, &cfg,
+			       id_json ? id : NULL, &h);
+	/* a hub from before topic ids: its new id is kept from now on */
+	if (!err && !id_json)
+		err = save(n, h);
+	if (!err)
 		err = insert(n, h);
-		if (err)
-			hub_close(&h);
-	}
+	if (err && h)
+		hub_close(&h);
 	if (err)
 		log_error("namespace: cannot load event hub %s: %s", name, trib_strerror(err));
 	mem_free(names);
@@ -213,6 +320,19 @@ hub_t *ns_hub_find(ns_t *n, trib_slice_t name)
 	return h;
 }
 
+hub_t *ns_hub_find_by_id(ns_t *n, const uint8_t *id)
+{
+	hub_t *h = NULL;
+
+	pthread_rwlock_rdlock(&n->lock);
+	for (size_t i = 0; i < n->nhubs && !h; i++)
+		if (memcmp(hub_topic_id(n->hubs[i]), id, HUB_TOPIC_ID_LEN) == 0 &&
+		    !internal_name(slice_from_cstr(hub_name(n->hubs[i]))))
+			h = n->hubs[i];
+	pthread_rwlock_unlock(&n->lock);
+	return h;
+}
+
 static trib_err_t check_spec(const ns_hub_spec_t *spec)
 {
 	if (!spec->name || !ns_hub_name_valid(slice_from_cstr(spec->name)))
@@ -224,12 +344,17 @@ static trib_err_t check_spec(const ns_hub_spec_t *spec)
 }
 
 /* Creates, saves and inserts a new hub; caller holds the write lock. */
-static trib_err_t create_locked(ns_t *n, const ns_hub_spec_t *spec, hub_t **out)
+static trib_err_t create_locked(ns_t *n, const ns_hub_spec_t *spec, const tcfg_t *given,
+				char *msg, size_t msg_len, hub_t **out)
 {
 	hub_t *h;
-	trib_err_t err = hub_open(n->store, spec->name, spec->partitions, clock_wall_ms(),
-				  spec->consumer_groups, spec->consumer_group_count, &h);
+	tcfg_t cfg;
+	trib_err_t err = hub_config_for(n, spec->name, given, &cfg, msg, msg_len);
 
+	if (err)
+		return err;
+	err = hub_open(n->store, spec->name, spec->partitions, clock_wall_ms(),
+		       spec->consumer_groups, spec->consumer_group_count, &cfg, NULL, &h);
 	if (err)
 		return err;
 	err = save(n, h);
@@ -247,6 +372,12 @@ static trib_err_t create_locked(ns_t *n, const ns_hub_spec_t *spec, hub_t **out)
 
 trib_err_t ns_hub_create(ns_t *n, const ns_hub_spec_t *spec, hub_t **out)
 {
+	return ns_hub_create_with_config(n, spec, NULL, NULL, 0, out);
+}
+
+trib_err_t ns_hub_create_with_config(ns_t *n, const ns_hub_spec_t *spec, const tcfg_t *cfg,
+				     char *msg, size_t msg_len, hub_t **out)
+{
 	trib_err_t err = check_spec(spec);
 	bool found;
 	size_t at;
@@ -259,7 +390,7 @@ trib_err_t ns_hub_create(ns_t *n, const ns_hub_spec_t *spec, hub_t **out)
 		*out = n->hubs[at];
 		err = TRIB_ERR_EXISTS;
 	} else {
-		err = create_locked(n, spec, out);
+		err = create_locked(n, spec, cfg, msg, msg_len, out);
 	}
 	pthread_rwlock_unlock(&n->lock);
 	return err;
@@ -277,7 +408,7 @@ trib_err_t ns_hub_declare(ns_t *n, const ns_hub_spec_t *spec)
 	pthread_rwlock_wrlock(&n->lock);
 	at = find_pos(n, slice_from_cstr(spec->name), &found);
 	if (!found) {
-		err = create_locked(n, spec, &h);
+		err = create_locked(n, spec, NULL, NULL, 0, &h);
 	} else {
 		h = n->hubs[at];
 		if (spec->partitions < hub_partition_count(h))
@@ -321,7 +452,7 @@ trib_err_t ns_internal_hub(ns_t *n, const char *name, int32_t partitions, hub_t 
 		*out = n->hubs[at];
 		err = TRIB_OK;
 	} else {
-		err = create_locked(n, &spec, out);
+		err = create_locked(n, &spec, NULL, NULL, 0, out);
 	}
 	pthread_rwlock_unlock(&n->lock);
 	return err;
@@ -374,6 +505,59 @@ trib_err_t ns_hub_add_partitions(ns_t *n, hub_t *h, int32_t count)
 	if (!err) {
 		hub_publish_partitions(h);
 		log_info("namespace: event hub %s now has %d partitions", hub_name(h), (int)count);
+	}
+	pthread_rwlock_unlock(&n->lock);
+	return err;
+}
+
+void ns_hub_default_config(const ns_t *n, tcfg_t *out)
+{
+	tcfg_defaults(out, &n->opts.topic_defaults);
+}
+
+/* "retention.ms=1000, segment.bytes=..." for the log: what the hub now overrides. */
+static void describe_overrides(const tcfg_t *cfg, char *out, size_t cap)
+{
+	size_t at = 0;
+
+	out[0] = '\0';
+	for (int k = 0; k < TCFG_COUNT && at < cap; k++) {
+		tcfg_entry_t e;
+		int w;
+
+		if (!tcfg_is_set(cfg, (tcfg_key_t)k) || !tcfg_describe(cfg, (tcfg_key_t)k, &e))
+			continue;
+		w = snprintf(out + at, cap - at, "%s%s=%s", at ? ", " : "", e.name, e.value);
+		at += w > 0 ? (size_t)w : 0;
+	}
+	if (!out[0])
+		snprintf(out, cap, "all defaults");
+}
+
+trib_err_t ns_hub_set_config(ns_t *n, hub_t *h, const tcfg_t *cfg, bool validate_only, char *msg,
+			     size_t msg_len)
+{
+	tcfg_t next = *cfg;
+	trib_err_t err;
+	bool found;
+	size_t at;
+
+	tcfg_rebase(&next, &n->opts.topic_defaults);
+	err = tcfg_check(&next, msg, msg_len);
+	if (err)
+		return err;
+	pthread_rwlock_wrlock(&n->lock);
+	at = find_pos(n, slice_from_cstr(hub_name(h)), &found);
+	if (!found || n->hubs[at] != h || internal_name(slice_from_cstr(hub_name(h))))
+		err = TRIB_ERR_NOT_FOUND;
+	if (!err && !validate_only)
+		err = save_with(n, h, &next);
+	if (!err && !validate_only) {
+		char text[512];
+
+		hub_set_config(h, &next);
+		describe_overrides(&next, text, sizeof(text));
+		log_info("namespace: event hub %s topic configs: %s", hub_name(h), text);
 	}
 	pthread_rwlock_unlock(&n->lock);
 	return err;

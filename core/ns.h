@@ -13,6 +13,7 @@
 #include "hub.h"
 #include "slice.h"
 #include "store.h"
+#include "tcfg.h"
 #include "trib_err.h"
 
 typedef struct ns ns_t;
@@ -29,6 +30,9 @@ typedef struct ns_opts {
 	const char *name;             /**< namespace name, borrowed */
 	bool auto_create;             /**< Kafka topic auto-creation allowed */
 	int32_t default_partitions;   /**< partitions of an auto-created hub */
+	tcfg_base_t topic_defaults;   /**< gateway settings behind topic config defaults
+					   (storage.segment_bytes, the Kafka batch limit);
+					   zero fields = built-in defaults */
 } ns_opts_t;
 
 /**
@@ -52,21 +56,45 @@ const ns_opts_t *ns_options(const ns_t *n);
 hub_t *ns_hub_find(ns_t *n, trib_slice_t name);
 
 /**
+ * Looks a hub up by its Kafka topic id (@p id: HUB_TOPIC_ID_LEN bytes,
+ * borrowed): borrowed for the namespace's life, or NULL (unknown, deleted,
+ * internal, or the all-zero id). A linear scan: hubs are few.
+ * Metadata v10+, Fetch v13+, DeleteTopics v6 (KIP-516).
+ * @thread any  @locks namespace read lock
+ */
+hub_t *ns_hub_find_by_id(ns_t *n, const uint8_t *id);
+
+/**
  * Creates a hub durably (Kafka CreateTopics, Metadata auto-creation) and
- * returns it in *out (borrowed for the namespace's life). An existing hub
- * gives TRIB_ERR_EXISTS with *out set to it. Errors: TRIB_ERR_INVALID (name
- * empty, over HUB_NAME_MAX, not [A-Za-z0-9._-], "." or "..", or starting
- * with NS_INTERNAL_PREFIX; partitions out
- * of 1..HUB_MAX_PARTITIONS), storage errors.
+ * returns it in *out (borrowed for the namespace's life), with every topic
+ * config default and a new topic id. An existing hub gives TRIB_ERR_EXISTS
+ * with *out set to it. Errors: TRIB_ERR_INVALID (name empty, over
+ * HUB_NAME_MAX, not [A-Za-z0-9._-], "." or "..", or starting with
+ * NS_INTERNAL_PREFIX; partitions out of 1..HUB_MAX_PARTITIONS), storage
+ * errors.
  * @thread any  @locks namespace write lock
  */
 trib_err_t ns_hub_create(ns_t *n, const ns_hub_spec_t *spec, hub_t **out) TRIB_MUST_CHECK;
 
 /**
+ * ns_hub_create with the topic configs @p cfg (borrowed, copied, rebased
+ * on the namespace's defaults; NULL = every default): Kafka CreateTopics
+ * with configs. hub.json holds them before the hub is found or listed.
+ * Errors as ns_hub_create, and TRIB_ERR_INVALID when @p cfg fails
+ * tcfg_check (@p msg, @p msg_len bytes owned by the caller or NULL, gets
+ * the reason).
+ * @thread any  @locks namespace write lock
+ */
+trib_err_t ns_hub_create_with_config(ns_t *n, const ns_hub_spec_t *spec, const tcfg_t *cfg,
+				     char *msg, size_t msg_len, hub_t **out) TRIB_MUST_CHECK;
+
+/**
  * Start-up only, before any head runs: makes the hub match the config file
  * entry @p spec — created when missing; partitions grown (never shrunk:
  * stored data is kept, and a smaller count is logged) and consumer groups
- * replaced when it exists. Errors as ns_hub_create, never TRIB_ERR_EXISTS.
+ * replaced when it exists; its topic configs are kept as stored (changes
+ * made with Kafka AlterConfigs survive a restart), defaults for a new hub.
+ * Errors as ns_hub_create, never TRIB_ERR_EXISTS.
  * @thread main  @locks namespace write lock
  */
 trib_err_t ns_hub_declare(ns_t *n, const ns_hub_spec_t *spec) TRIB_MUST_CHECK;
@@ -95,6 +123,31 @@ trib_err_t ns_hub_delete(ns_t *n, trib_slice_t name) TRIB_MUST_CHECK;
 trib_err_t ns_hub_add_partitions(ns_t *n, hub_t *h, int32_t count) TRIB_MUST_CHECK;
 
 /**
+ * A config holding every topic config default of this namespace (its
+ * ns_opts_t topic_defaults) into *out (owned by the caller): the start of a
+ * CreateTopics config, and what Kafka AlterConfigs (which replaces every
+ * override) edits. @thread any  @locks none
+ */
+void ns_hub_default_config(const ns_t *n, tcfg_t *out);
+
+/**
+ * Replaces the topic configs of hub @p h (found in this namespace) with
+ * @p cfg (borrowed; rebased on the namespace's defaults, then checked):
+ * hub.json is saved durably first, then readers (hub_config, the append
+ * path) and the storage policy of every partition see the new values; with
+ * @p validate_only nothing changes (Kafka validateOnly). A caller that
+ * edits a hub_config snapshot (IncrementalAlterConfigs) must not race
+ * another editor of the same hub: the Kafka head runs one loop thread.
+ * Errors: TRIB_ERR_NOT_FOUND (@p h deleted, or internal),
+ * TRIB_ERR_INVALID (@p cfg fails tcfg_check; @p msg, @p msg_len bytes
+ * owned by the caller or NULL, gets the reason), storage errors (nothing
+ * changed). Blocks for one hub.json write and fsync.
+ * @thread any  @locks namespace write lock, then the hub's config lock
+ */
+trib_err_t ns_hub_set_config(ns_t *n, hub_t *h, const tcfg_t *cfg, bool validate_only, char *msg,
+			     size_t msg_len) TRIB_MUST_CHECK;
+
+/**
  * Internal hubs (the core's own logs, e.g. Kafka committed offsets) have
  * names starting with this prefix; no head can find, list, create or write
  * them — only the core module that owns one, through ns_internal_hub.
@@ -104,7 +157,9 @@ trib_err_t ns_hub_add_partitions(ns_t *n, hub_t *h, int32_t count) TRIB_MUST_CHE
 /**
  * Finds or durably creates the internal hub @p name (which must start with
  * NS_INTERNAL_PREFIX) with @p partitions partitions; *out is borrowed for
- * the namespace's life. Errors: TRIB_ERR_INVALID (not an internal name),
+ * the namespace's life. Internal hubs keep their records forever
+ * (retention.ms and retention.bytes -1, whatever hub.json says) and their
+ * configs cannot be changed. Errors: TRIB_ERR_INVALID (not an internal name),
  * storage errors.
  * @thread main (start-up)  @locks namespace write lock
  */

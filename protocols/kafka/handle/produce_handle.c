@@ -89,17 +89,19 @@ static void append_run(kafka_wake_t *w)
 }
 
 /*
- * Checks every batch in @records (each at most @max_bytes, Kafka's
- * message.max.bytes); returns 0 and the batch count, or the
+ * Checks every batch in @records (each at most the hub's max.message.bytes,
+ * log overhead included, as Kafka compares, or, when the hub keeps the
+ * default, the server's message.max.bytes); returns 0 and the batch count, or the
  * Kafka error for the partition. Compressed batches (gzip, snappy, lz4,
  * zstd) are decompressed by rb_validate_records only to be checked and are
  * stored as sent; codecs 5-7 give UNSUPPORTED_COMPRESSION_TYPE, and so does
  * zstd before Produce v7, as Kafka answers (KIP-110).
  */
-static int16_t check_batches(const kafka_env_t *env, int16_t version, trib_slice_t records,
-			     int *count)
+static int16_t check_batches(const kafka_env_t *env, const hub_t *hub, int16_t version,
+			     trib_slice_t records, int *count)
 {
-	uint32_t max_bytes = env->max_message_bytes;
+	int32_t hub_max = hub_max_message_bytes(hub);
+	uint32_t max_bytes = hub_max >= 0 ? (uint32_t)hub_max : env->max_message_bytes;
 
 	size_t pos = 0;
 
@@ -203,10 +205,13 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 		r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return;
 	}
-	r->error_code = check_batches(st->req->env, st->req->hdr.api_version, q->records,
+	r->error_code = check_batches(st->req->env, hub, st->req->hdr.api_version, q->records,
 				      &batches);
 	if (!r->error_code)
 		append_partition(st, p, q->records, r);
+	/* as Kafka: no log append time for a CreateTime topic, the producer's timestamps stand */
+	if (hub_timestamp_type(hub) == TCFG_TS_CREATE_TIME)
+		r->log_append_time_ms = -1;
 	r->log_start_offset = part_log_start(p);
 	if (r->error_code)
 		r->error_message = slice_from_cstr(kafka_err_name(r->error_code));
