@@ -13,6 +13,10 @@
  * most a 4 MiB block and a 64 KiB window; zstd's window is capped at
  * 2^RBZ_ZSTD_WINDOW_LOG_MAX bytes so a frame cannot ask for more than the
  * output limit itself.
+ *
+ * Compression (for message sets up-converted to a batch, lib/msgset.c) is
+ * one call per codec into a buffer of the library's own bound, so it never
+ * grows or runs short; its input is at most RBZ_MAX_DECOMPRESSED bytes.
  */
 #include "rbz.h"
 
@@ -352,5 +356,94 @@ trib_err_t rbz_decompress(int codec, const uint8_t *in, size_t in_len, size_t ma
 	}
 	*out = o.p;
 	*out_len = o.len;
+	return TRIB_OK;
+}
+
+bool rbz_can_compress(int codec)
+{
+	return codec >= RBZ_GZIP && codec <= RBZ_ZSTD;
+}
+
+/* One gzip member in one deflate call, into a buffer of z_bound bytes (over deflateBound). */
+static trib_err_t z_gzip(const uint8_t *in, size_t in_len, mem_sys_t sys, uint8_t *dst,
+			 size_t *dst_len)
+{
+	z_stream zs;
+	int rc;
+
+	memset(&zs, 0, sizeof(zs));
+	zs.zalloc = z_alloc;
+	zs.zfree = z_free;
+	zs.opaque = &sys;
+	/* 15 + 16: 32 KiB window, gzip header and trailer */
+	if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
+	    Z_OK)
+		return TRIB_ERR_NOMEM;
+	zs.next_in = (Bytef *)in;
+	zs.avail_in = (uInt)in_len;
+	zs.next_out = dst;
+	zs.avail_out = (uInt)*dst_len;
+	rc = deflate(&zs, Z_FINISH);
+	*dst_len = zs.total_out;
+	deflateEnd(&zs);
+	if (rc == Z_MEM_ERROR)
+		return TRIB_ERR_NOMEM;
+	return rc == Z_STREAM_END ? TRIB_OK : TRIB_ERR_NOMEM;
+}
+
+static size_t z_bound(int codec, size_t in_len, const LZ4F_preferences_t *lz4)
+{
+	switch (codec) {
+	case RBZ_GZIP: return compressBound((uLong)in_len) + 18; /* + gzip header and trailer */
+	case RBZ_SNAPPY: return snappy_max_compressed_length(in_len);
+	case RBZ_LZ4: return LZ4F_compressFrameBound(in_len, lz4);
+	default: return ZSTD_compressBound(in_len);
+	}
+}
+
+trib_err_t rbz_compress(int codec, const uint8_t *in, size_t in_len, mem_sys_t sys, uint8_t **out,
+			size_t *out_len)
+{
+	/* independent blocks: Java's KafkaLZ4BlockInputStream decodes each block alone */
+	LZ4F_preferences_t lz4 = {.frameInfo = {.blockMode = LZ4F_blockIndependent}};
+	trib_err_t err = TRIB_OK;
+	size_t cap, n;
+	uint8_t *dst;
+
+	*out = NULL;
+	*out_len = 0;
+	if (!rbz_can_compress(codec))
+		return TRIB_ERR_UNSUPPORTED;
+	if (in_len == 0)
+		return TRIB_ERR_INVALID;
+	if (in_len > RBZ_MAX_DECOMPRESSED)
+		return TRIB_ERR_TOO_LARGE;
+	cap = n = z_bound(codec, in_len, &lz4);
+	dst = mem_alloc(sys, cap);
+	if (!dst)
+		return TRIB_ERR_NOMEM;
+	switch (codec) {
+	case RBZ_GZIP: err = z_gzip(in, in_len, sys, dst, &n); break;
+	case RBZ_SNAPPY:
+		if (snappy_compress((const char *)in, in_len, (char *)dst, &n) != SNAPPY_OK)
+			err = TRIB_ERR_NOMEM;
+		break;
+	case RBZ_LZ4:
+		n = LZ4F_compressFrame(dst, cap, in, in_len, &lz4);
+		if (LZ4F_isError(n))
+			err = TRIB_ERR_NOMEM;
+		break;
+	default:
+		n = ZSTD_compress(dst, cap, in, in_len, ZSTD_CLEVEL_DEFAULT);
+		if (ZSTD_isError(n))
+			err = TRIB_ERR_NOMEM;
+		break;
+	}
+	if (err) {
+		mem_free(dst);
+		return err;
+	}
+	*out = dst;
+	*out_len = n;
 	return TRIB_OK;
 }

@@ -1,5 +1,6 @@
 /**
- * Record batch codecs: decompression of a RecordBatch v2 records section.
+ * Record batch codecs: decompression of a RecordBatch v2 records section,
+ * and compression of one (up-converted message sets keep their codec).
  *
  * Kafka protocol guide, "Record Batch": attributes bits 0-2 name the codec
  * (0 none, 1 gzip, 2 snappy, 3 lz4, 4 zstd) and everything after
@@ -67,5 +68,29 @@ const char *rbz_codec_name(int codec);
  */
 trib_err_t rbz_decompress(int codec, const uint8_t *in, size_t in_len, size_t max, mem_sys_t sys,
 			  uint8_t **out, size_t *out_len) TRIB_MUST_CHECK;
+
+/**
+ * True when rbz_compress writes @p codec: RBZ_GZIP, RBZ_SNAPPY, RBZ_LZ4 and
+ * RBZ_ZSTD. RBZ_NONE gives false.
+ * @thread any  @locks none
+ */
+bool rbz_can_compress(int codec);
+
+/**
+ * Compresses @p in (@p in_len bytes, at least 1, borrowed for the call) with
+ * @p codec into a new buffer: *out is owned by the caller (mem_free, counted
+ * against @p sys), *out_len its size in bytes. The framings are the ones
+ * every Kafka reader takes (librdkafka writes the same): gzip one RFC 1952
+ * member, snappy one raw block (no xerial framing), lz4 one LZ4 frame with
+ * independent blocks and a correct header checksum (what RecordBatch v2
+ * requires, KIP-57), zstd one frame; default levels. rbz_decompress reads
+ * every output back.
+ * Errors (then *out is NULL): TRIB_ERR_UNSUPPORTED (codec not in
+ * rbz_can_compress), TRIB_ERR_INVALID (empty input), TRIB_ERR_TOO_LARGE
+ * (input over RBZ_MAX_DECOMPRESSED), TRIB_ERR_NOMEM.
+ * @thread any  @locks none
+ */
+trib_err_t rbz_compress(int codec, const uint8_t *in, size_t in_len, mem_sys_t sys, uint8_t **out,
+			size_t *out_len) TRIB_MUST_CHECK;
 
 #endif

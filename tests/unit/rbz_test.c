@@ -2,7 +2,8 @@
  * rbz: record batch decompression per codec (streams made here with the same
  * libraries producers use), the output limit at limit and limit + 1, zip
  * bombs, truncated and trailing input, and compressed batches through
- * rb_validate_records / rb_iter with no memory left behind.
+ * rb_validate_records / rb_iter with no memory left behind; rbz_compress
+ * read back by rbz_decompress.
  */
 #include "rbz.h"
 
@@ -513,6 +514,71 @@ START_TEST(batch_bomb_refused)
 }
 END_TEST
 
+/* rbz_compress: codec _i + 1 (gzip, snappy, lz4, zstd) reads back through rbz_decompress. */
+START_TEST(compress_round_trips)
+{
+	int codec = _i + 1;
+	buf_t plain = sample(200000);
+	size_t before = mem_used(MEM_KAFKA);
+	uint8_t *z, *back;
+	size_t zlen, blen;
+
+	ck_assert(rbz_can_compress(codec));
+	ck_assert_int_eq(rbz_compress(codec, plain.p, plain.len, MEM_KAFKA, &z, &zlen), TRIB_OK);
+	ck_assert_uint_lt(zlen, plain.len);
+	ck_assert_uint_gt(mem_used(MEM_KAFKA), before);
+	/* the framings every Kafka reader takes: gzip member, raw snappy, independent lz4 blocks */
+	if (codec == RBZ_GZIP)
+		ck_assert(z[0] == 0x1f && z[1] == 0x8b);
+	if (codec == RBZ_SNAPPY)
+		ck_assert_int_ne(z[0], 0x82);
+	if (codec == RBZ_LZ4)
+		ck_assert_int_eq(z[4] & 0x20, 0x20);
+	ck_assert_int_eq(rbz_decompress(codec, z, zlen, plain.len, MEM_KAFKA, &back, &blen), TRIB_OK);
+	ck_assert_uint_eq(blen, plain.len);
+	ck_assert_mem_eq(back, plain.p, plain.len);
+	mem_free(back);
+	mem_free(z);
+	/* one byte compresses too */
+	ck_assert_int_eq(rbz_compress(codec, plain.p, 1, MEM_KAFKA, &z, &zlen), TRIB_OK);
+	ck_assert_int_eq(rbz_decompress(codec, z, zlen, 1, MEM_KAFKA, &back, &blen), TRIB_OK);
+	ck_assert_uint_eq(blen, 1);
+	ck_assert_int_eq(back[0], plain.p[0]);
+	mem_free(back);
+	mem_free(z);
+	ck_assert_uint_eq(mem_used(MEM_KAFKA), before);
+	free(plain.p);
+}
+END_TEST
+
+START_TEST(compress_errors)
+{
+	static const int bad_codecs[] = {RBZ_NONE, 5, 6, 7, -1};
+	size_t before = mem_used(MEM_KAFKA);
+	buf_t big = zeros(RBZ_MAX_DECOMPRESSED + 1);
+	uint8_t *z = (uint8_t *)1;
+	size_t zlen = 1;
+
+	for (size_t i = 0; i < sizeof(bad_codecs) / sizeof(bad_codecs[0]); i++) {
+		ck_assert(!rbz_can_compress(bad_codecs[i]));
+		ck_assert_int_eq(rbz_compress(bad_codecs[i], big.p, 10, MEM_KAFKA, &z, &zlen),
+				 TRIB_ERR_UNSUPPORTED);
+		ck_assert_ptr_null(z);
+		ck_assert_uint_eq(zlen, 0);
+	}
+	ck_assert_int_eq(rbz_compress(RBZ_GZIP, big.p, 0, MEM_KAFKA, &z, &zlen), TRIB_ERR_INVALID);
+	/* the limit and the limit + 1 */
+	ck_assert_int_eq(rbz_compress(RBZ_LZ4, big.p, big.len, MEM_KAFKA, &z, &zlen),
+			 TRIB_ERR_TOO_LARGE);
+	ck_assert_ptr_null(z);
+	ck_assert_uint_eq(mem_used(MEM_KAFKA), before);
+	ck_assert_int_eq(rbz_compress(RBZ_LZ4, big.p, big.len - 1, MEM_KAFKA, &z, &zlen), TRIB_OK);
+	mem_free(z);
+	ck_assert_uint_eq(mem_used(MEM_KAFKA), before);
+	free(big.p);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("rbz");
@@ -520,6 +586,7 @@ int main(void)
 	TCase *limits = tcase_create("limits");
 	TCase *bad = tcase_create("bad input");
 	TCase *batches = tcase_create("batches");
+	TCase *compress = tcase_create("compress");
 	SRunner *r;
 	int failed;
 
@@ -538,10 +605,14 @@ int main(void)
 	tcase_add_test(batches, compressed_count_mismatch_corrupt);
 	tcase_add_test(batches, batch_bomb_refused);
 	tcase_set_timeout(batches, 60);
+	tcase_add_loop_test(compress, compress_round_trips, 0, 4);
+	tcase_add_test(compress, compress_errors);
+	tcase_set_timeout(compress, 60);
 	suite_add_tcase(s, codecs);
 	suite_add_tcase(s, limits);
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, batches);
+	suite_add_tcase(s, compress);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
 	failed = srunner_ntests_failed(r);
