@@ -205,7 +205,8 @@ static trib_err_t append_idempotent(part_t *p, uint8_t *batch, size_t len, const
 	else if (!err)
 		err = pstate_reserve(p->producers, h->producer_id);
 	if (!err) {
-		err = store_append_stamp(p->log, batch, len, stamp_of(p), done, arg, base_offset, &ts);
+		err = store_append_stamp(p->log, batch, len, stamp_of(p), done, arg, base_offset,
+					 &ts);
 		if (!err)
 			pstate_record(p->producers, h, *base_offset, ts);
 	}

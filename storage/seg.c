@@ -332,7 +332,8 @@ static trib_err_t tix_load(seg_t *s, tix_entry_t **out, size_t *n)
 		max = 0;
 	for (size_t i = 0; i < max; i++) {
 		const uint8_t *p = raw + i * SEG_TIX_ENTRY_BYTES;
-		tix_entry_t t = {wire_load_u32(p), wire_load_u32(p + 4), (int64_t)wire_load_u64(p + 8)};
+		tix_entry_t t = {wire_load_u32(p), wire_load_u32(p + 4),
+				 (int64_t)wire_load_u64(p + 8)};
 
 		if (t.pos >= s->size || (int64_t)t.rel_offset >= s->next_offset - s->base_offset ||
 		    (*n && (t.pos <= e[*n - 1].pos || t.rel_offset <= e[*n - 1].rel_offset ||
@@ -378,8 +379,8 @@ static trib_err_t tix_rebuild(seg_t *s, uint64_t pos, int64_t prev, size_t *gues
 		trib_err_t err = read_header(s->fd, pos, s->size, &h);
 		int64_t ms;
 
-		if (err)
-			return err == TRIB_ERR_OUT_OF_RANGE ? TRIB_ERR_IO : err; /* checked by scan */
+		if (err) /* the scan checked these batches: a failure here is the disk's */
+			return err == TRIB_ERR_OUT_OF_RANGE ? TRIB_ERR_IO : err;
 		if (h.attributes & RB_ATTR_LOG_APPEND_TIME) {
 			ms = h.max_timestamp;
 		} else {
@@ -584,7 +585,8 @@ trib_err_t seg_append(seg_t *s, const uint8_t *batch, size_t len, int64_t last_o
 	if (!err)
 		err = maybe_index(s, pos, s->next_offset, run_max);
 	if (!err && s->timed)
-		err = tix_add(s, (uint32_t)(s->next_offset - s->base_offset), (uint32_t)pos, append_ms);
+		err = tix_add(s, (uint32_t)(s->next_offset - s->base_offset), (uint32_t)pos,
+			      append_ms);
 	if (err) {
 		/* nothing half-written may stay: cut the log back to the last whole batch */
 		if (ftruncate(s->fd, (off_t)pos) != 0)

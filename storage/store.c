@@ -285,7 +285,7 @@ static void flush_log(store_log_t *l, bool do_sync)
 		seg->tix_dirty = false;
 	pthread_mutex_unlock(&l->lock);
 
-	/* the .tix is synced with the log: an acknowledged CreateTime batch keeps its append time */
+	/* the .tix is synced with the log: an acknowledged CreateTime batch keeps its time */
 	if (do_sync && seg_sync(seg, tix) != TRIB_OK) {
 		log_error("storage: fdatasync of %s failed: %s; the log refuses appends from now on",
 			  l->name, strerror(errno));
@@ -730,7 +730,8 @@ static void remove_orphans(const store_log_t *l, const int64_t *bases, size_t n)
 		char *end;
 		long long base = strtoll(e->d_name, &end, 10);
 
-		if (end == e->d_name || base < 0 || (strcmp(end, ".idx") != 0 && strcmp(end, ".tix") != 0))
+		if (end == e->d_name || base < 0 ||
+		    (strcmp(end, ".idx") != 0 && strcmp(end, ".tix") != 0))
 			continue;
 		if (n && bsearch(&(int64_t){base}, bases, n, sizeof(*bases), cmp_i64))
 			continue;
@@ -798,8 +799,8 @@ static trib_err_t recover_segments(store_log_t *l, int64_t saved_start)
 	if (!err)
 		remove_orphans(l, bases, n);
 	while (!err && first + 1 < n && bases[first + 1] <= saved_start) {
-		log_info("storage: %s: removing segment %020" PRId64 ", below the log start %" PRId64,
-			 l->name, bases[first], saved_start);
+		log_info("storage: %s: removing segment %020" PRId64
+			 ", below the log start %" PRId64, l->name, bases[first], saved_start);
 		seg_unlink_base(l->dir, bases[first++]);
 	}
 	for (size_t i = first; !err && i < n; i++) {
@@ -1239,7 +1240,7 @@ int64_t store_offset_for_append_time(store_log_t *l, int64_t ts_ms)
 		if (seg->timed) {
 			found = seg_offset_for_append_time(seg, ts_ms);
 			pthread_mutex_unlock(&l->lock);
-			/* a step may name a batch not durable yet: then nothing durable is as new */
+			/* a step may name a batch not durable yet: nothing durable is as new */
 			if (found >= 0)
 				return clamp_start(l, found < end ? found : end);
 			continue;

@@ -41,7 +41,8 @@ typedef struct store_opts {
 	const char *dir;              /**< borrowed; created when missing */
 	store_sync_mode_t sync_mode;
 	uint32_t sync_interval_ms;    /**< relaxed mode only */
-	uint64_t segment_bytes;       /**< roll a segment past this size (a log's policy may override) */
+	uint64_t segment_bytes;       /**< roll a segment past this size (a log's policy may
+				           override it) */
 	uint32_t index_interval_bytes; /**< one index entry per this many log bytes */
 	uint32_t retention_check_ms;  /**< retention pass period, ms; 0 = 1000 */
 	uint32_t retired_grace_ms;    /**< a removed segment's files stay open this long, ms;
@@ -123,7 +124,8 @@ typedef struct store_range {
  * Opens (creating) the store at opts->dir and starts its flusher thread
  * (group commit) and its retention thread (store_policy_t; also closes the
  * files of removed segments after their grace period).
- * Errors: TRIB_ERR_IO (directory unusable), TRIB_ERR_NOMEM. *out is owned by the caller; close with store_close.
+ * Errors: TRIB_ERR_IO (directory unusable), TRIB_ERR_NOMEM.
+ * *out is owned by the caller; close with store_close.
  * @thread any (start-up)  @locks none
  */
 trib_err_t store_open(const store_opts_t *opts, store_t **out) TRIB_MUST_CHECK;

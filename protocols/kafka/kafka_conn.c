@@ -13,15 +13,23 @@
  *  - the SASL gate (kafka_sasl.h) decides every frame before it is
  *    dispatched, with the frame limit of the state the connection is in
  *    when the frame's prefix is read: the tight pre-authentication limit
- *    until a login succeeded.
+ *    until a login succeeded;
+ *  - a slot with file runs (kafka_conn_files_t, on c->files until the slot
+ *    is retired) is written as memory bytes up to the next run, that run
+ *    with sendfile(2), and so on; resp_sent stops at a run's position until
+ *    the run is sent. Every run not yet sent holds an fd of ours, closed
+ *    when sent or at kafka_conn_close.
  */
 #include "kafka_conn.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -31,6 +39,8 @@
 #include "mem.h"
 
 #define WRITE_IOV 16
+/* Largest sendfile(2) count Linux takes in one call. */
+#define SENDFILE_MAX 0x7ffff000u
 
 struct kafka_conn {
 	kafka_env_t *env;
@@ -48,6 +58,8 @@ struct kafka_conn {
 	bool want_out;    /* a write hit EAGAIN */
 	bool closed;
 	bool dirty;
+	bool sendfile_ok; /* responses may carry file runs */
+	kafka_conn_files_t *files; /* file runs of queued slots */
 	kafka_sasl_t sasl;
 	const kafka_req_t *close_after; /* close once this slot is written (compared, never used) */
 	kafka_conn_t *dirty_next;
@@ -96,6 +108,15 @@ static int update_events(kafka_conn_t *c)
 	return 0;
 }
 
+/* sendfile(2) cannot say MSG_NOSIGNAL: only use it where SIGPIPE cannot kill the process. */
+static bool sigpipe_ignored(void)
+{
+	struct sigaction sa;
+
+	return sigaction(SIGPIPE, NULL, &sa) == 0 && !(sa.sa_flags & SA_SIGINFO) &&
+	       sa.sa_handler == SIG_IGN;
+}
+
 kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer)
 {
 	kafka_conn_t *c = mem_calloc(MEM_KAFKA, 1, sizeof(*c));
@@ -117,6 +138,7 @@ kafka_conn_t *kafka_conn_open(kafka_env_t *env, int fd, const char *peer)
 		return NULL;
 	}
 	c->events = EPOLLIN;
+	c->sendfile_ok = sigpipe_ignored();
 	list_push(&env->conns, c);
 	log_debug("kafka: connection from %s", c->peer);
 	return c;
@@ -177,6 +199,74 @@ kafka_sasl_t *kafka_conn_sasl(kafka_conn_t *c)
 void kafka_conn_close_after(kafka_conn_t *c, const kafka_req_t *req)
 {
 	c->close_after = req;
+}
+
+bool kafka_conn_sendfile_ok(const kafka_conn_t *c)
+{
+	return c->sendfile_ok && !c->closed;
+}
+
+bool kafka_conn_send_files(kafka_conn_t *c, const kafka_req_t *req, kafka_conn_files_t *files)
+{
+	size_t i;
+
+	if (!kafka_conn_sendfile_ok(c) || files->count == 0)
+		return false;
+	/* all or nothing: the caller copies the bytes itself when a dup fails */
+	for (i = 0; i < files->count; i++) {
+		int fd = fcntl(files->runs[i].fd, F_DUPFD_CLOEXEC, 0);
+
+		if (fd < 0)
+			break;
+		files->runs[i].fd = fd;
+	}
+	if (i < files->count) {
+		log_warn("kafka: %s: cannot duplicate a segment descriptor (%s); copying instead",
+			 c->peer, strerror(errno));
+		while (i > 0)
+			close(files->runs[--i].fd);
+		return false;
+	}
+	files->req = req;
+	files->next = 0;
+	files->sent = 0;
+	files->link = c->files;
+	c->files = files;
+	return true;
+}
+
+/* The file runs of slot @p r, or NULL. */
+static kafka_conn_files_t *files_of(const kafka_conn_t *c, const kafka_req_t *r)
+{
+	kafka_conn_files_t *f;
+
+	for (f = c->files; f && f->req != r; f = f->link)
+		;
+	return f;
+}
+
+static void files_unlink(kafka_conn_t *c, const kafka_conn_files_t *files)
+{
+	for (kafka_conn_files_t **p = &c->files; *p; p = &(*p)->link) {
+		if (*p == files) {
+			*p = files->link;
+			return;
+		}
+	}
+}
+
+/* Closes the fds of runs not sent yet. */
+static void files_drop(kafka_conn_files_t *f)
+{
+	for (size_t i = f->next; i < f->count; i++)
+		close(f->runs[i].fd);
+	f->next = f->count;
+}
+
+/* Where writing memory bytes of slot @p r must stop: its next unsent run, else its end. */
+static size_t mem_stop(const kafka_req_t *r, const kafka_conn_files_t *f)
+{
+	return f && f->next < f->count ? f->runs[f->next].at : r->resp_len;
 }
 
 /* The frame limit for the connection's next frame, bytes. */
@@ -351,40 +441,156 @@ static void on_readable(kafka_conn_t *c)
 }
 
 /* writev without SIGPIPE: a peer that went away must not kill the process. */
-static ssize_t send_iov(int fd, struct iovec *iov, int n)
+static ssize_t send_iov(int fd, struct iovec *iov, int n, int flags)
 {
 	struct msghdr msg = {0};
 
 	msg.msg_iov = iov;
 	msg.msg_iovlen = (size_t)n;
-	return sendmsg(fd, &msg, MSG_NOSIGNAL);
+	return sendmsg(fd, &msg, MSG_NOSIGNAL | flags);
+}
+
+typedef enum io_step { IO_DONE, IO_AGAIN, IO_CLOSED } io_step_t;
+
+/* Sends the file run slot files @p f stopped at (the head slot's); closes its fd once sent. */
+static io_step_t send_run(kafka_conn_t *c, kafka_conn_files_t *f)
+{
+	const kafka_conn_file_t *run = &f->runs[f->next];
+
+	while (f->sent < run->len) {
+		off_t off = (off_t)(run->pos + f->sent);
+		size_t want = run->len - f->sent;
+		ssize_t n;
+
+		if (want > SENDFILE_MAX)
+			want = SENDFILE_MAX;
+		n = sendfile(c->fd, run->fd, &off, want);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			c->want_out = true;
+			return IO_AGAIN;
+		}
+		if (n <= 0) {
+			char why[112];
+
+			/* part of the frame is out: the only way to tell the client is to close */
+			snprintf(why, sizeof(why), "sendfile of stored records: %s",
+				 n < 0 ? strerror(errno) : "the file ended before the range");
+			kafka_conn_close(c, why);
+			return IO_CLOSED;
+		}
+		f->sent += (size_t)n;
+	}
+	close(run->fd);
+	f->next++;
+	f->sent = 0;
+	return IO_DONE;
+}
+
+/*
+ * Retires the slots that @p w more written bytes complete (and empty acks=0
+ * slots); stops at a slot whose next file run is due. Returns false when the
+ * connection was closed.
+ */
+static bool retire(kafka_conn_t *c, size_t w)
+{
+	while (c->qhead && c->qhead->ready && !c->qhead->broken) {
+		kafka_req_t *r = c->qhead;
+		kafka_conn_files_t *f = c->files ? files_of(c, r) : NULL;
+		size_t stop = r->resp ? mem_stop(r, f) : 0;
+		size_t left = r->resp ? stop - r->resp_sent : 0;
+		bool last;
+
+		if (w < left) {
+			r->resp_sent += w;
+			return true;
+		}
+		w -= left;
+		if (r->resp)
+			r->resp_sent = stop;
+		if (f && f->next < f->count)
+			return true; /* its file run goes next */
+		if (f)
+			files_unlink(c, f);
+		queue_pop(c);
+		r->conn = NULL;
+		last = r == c->close_after;
+		kafka_req_unref(r);
+		if (last) {
+			kafka_conn_close(c, "SASL authentication refused (answer written)");
+			return false;
+		}
+		if (w == 0 && c->qhead && c->qhead->ready && c->qhead->resp)
+			return true;
+	}
+	return true;
+}
+
+/*
+ * Gathers the memory bytes of ready slots from the head into @p iov, up to
+ * the first file run; *more is set when one follows. Returns the count, or
+ * -1 when the head slot is broken (the connection was closed).
+ */
+static int gather(kafka_conn_t *c, struct iovec *iov, bool *more)
+{
+	int n = 0;
+
+	*more = false;
+	for (kafka_req_t *r = c->qhead; r && r->ready && n < WRITE_IOV; r = r->next) {
+		kafka_conn_files_t *f;
+		size_t stop;
+
+		if (r->broken) {
+			if (r == c->qhead) {
+				kafka_conn_close(c, "could not build a response");
+				return -1;
+			}
+			break;
+		}
+		if (!r->resp)
+			continue;
+		f = c->files ? files_of(c, r) : NULL;
+		stop = mem_stop(r, f);
+		if (stop > r->resp_sent) {
+			iov[n].iov_base = r->resp + r->resp_sent;
+			iov[n].iov_len = stop - r->resp_sent;
+			n++;
+		}
+		if (f && f->next < f->count) {
+			*more = true;
+			break;
+		}
+	}
+	return n;
 }
 
 /* Writes ready slots from the head; returns false when the connection was closed. */
 static bool write_ready(kafka_conn_t *c)
 {
-	bool last;
-
 	while (c->qhead && c->qhead->ready && !c->closed) {
+		kafka_req_t *h = c->qhead;
+		kafka_conn_files_t *hf = c->files && !h->broken ? files_of(c, h) : NULL;
 		struct iovec iov[WRITE_IOV];
-		int n = 0;
+		bool more;
+		int n;
 		ssize_t w;
 
-		for (kafka_req_t *r = c->qhead; r && r->ready && n < WRITE_IOV; r = r->next) {
-			if (r->broken) {
-				if (n == 0) {
-					kafka_conn_close(c, "could not build a response");
-					return false;
-				}
-				break;
-			}
-			if (!r->resp)
-				continue;
-			iov[n].iov_base = r->resp + r->resp_sent;
-			iov[n].iov_len = r->resp_len - r->resp_sent;
-			n++;
+		if (hf && hf->next < hf->count && h->resp_sent == hf->runs[hf->next].at) {
+			io_step_t st = send_run(c, hf);
+
+			if (st != IO_DONE)
+				return st == IO_AGAIN;
+			if (!retire(c, 0))
+				return false;
+			continue;
 		}
-		w = n ? send_iov(c->fd, iov, n) : 0;
+		n = gather(c, iov, &more);
+		if (n < 0)
+			return false;
+		/* MSG_MORE: the file run that follows fills the same segments */
+		w = n ? send_iov(c->fd, iov, n, more ? MSG_MORE : 0) : 0;
 		if (w < 0) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK) {
 				c->want_out = true;
@@ -395,29 +601,8 @@ static bool write_ready(kafka_conn_t *c)
 			kafka_conn_close(c, strerror(errno));
 			return false;
 		}
-		/* retire slots the write covered (and empty acks=0 slots) */
-		while (c->qhead && c->qhead->ready && !c->qhead->broken) {
-			kafka_req_t *r = c->qhead;
-			size_t left = r->resp ? r->resp_len - r->resp_sent : 0;
-
-			if ((size_t)w < left) {
-				r->resp_sent += (size_t)w;
-				w = 0;
-				break;
-			}
-			w -= (ssize_t)left;
-			r->resp_sent = r->resp_len;
-			queue_pop(c);
-			r->conn = NULL;
-			last = r == c->close_after;
-			kafka_req_unref(r);
-			if (last) {
-				kafka_conn_close(c, "SASL authentication refused (answer written)");
-				return false;
-			}
-			if (w == 0 && c->qhead && c->qhead->ready && c->qhead->resp)
-				break;
-		}
+		if (!retire(c, (size_t)w))
+			return false;
 	}
 	c->want_out = false;
 	return true;
@@ -490,6 +675,10 @@ void kafka_conn_close(kafka_conn_t *c, const char *why)
 		return;
 	c->closed = true;
 	c->close_after = NULL;
+	/* before the slots go: the runs live in their requests' arenas */
+	for (kafka_conn_files_t *f = c->files; f; f = f->link)
+		files_drop(f);
+	c->files = NULL;
 	if (why)
 		log_warn("kafka: closing connection from %s: %s", c->peer, why);
 	else

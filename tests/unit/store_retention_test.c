@@ -76,7 +76,8 @@ static uint8_t *make_batch(int n, const char *value, int64_t ts, size_t *len)
 
 	rb_builder_init(&b, ts);
 	for (int i = 0; i < n; i++)
-		ck_assert_int_eq(rb_builder_add(&b, ts, TRIB_SLICE_NULL, slice_from_cstr(value), NULL, 0),
+		ck_assert_int_eq(rb_builder_add(&b, ts, TRIB_SLICE_NULL, slice_from_cstr(value),
+						NULL, 0),
 				 TRIB_OK);
 	ck_assert_int_eq(rb_builder_finish(&b, &out, len), TRIB_OK);
 	return out;
@@ -557,8 +558,8 @@ START_TEST(create_time_kept)
 		sent[i] = mem_alloc(MEM_CORE, len[i]);
 		memcpy(sent[i], b, len[i]);
 		atomic_store(&fake_now, 2000000 + i * 10);
-		ck_assert_int_eq(store_append_stamp(l, b, len[i], STORE_STAMP_CREATE, on_done, &acks,
-						    &base, &at[i]),
+		ck_assert_int_eq(store_append_stamp(l, b, len[i], STORE_STAMP_CREATE, on_done,
+						    &acks, &base, &at[i]),
 				 TRIB_OK);
 		ck_assert_int_eq(base, i);
 		ck_assert_int_eq(at[i], 2000000 + i * 10);
@@ -724,7 +725,8 @@ START_TEST(unordered_timestamps_lookup)
 	wait_acks(N);
 	for (int round = 0; round < 2; round++) {
 		for (int64_t t = 90000; t < 170000; t += 997)
-			ck_assert_int_eq(store_offset_for_time(l, t), brute_offset_for_time(ts, N, t));
+			ck_assert_int_eq(store_offset_for_time(l, t),
+					 brute_offset_for_time(ts, N, t));
 		store_close(&s);
 		/* and again over the indexes read back from disk */
 		s = open_store(0);

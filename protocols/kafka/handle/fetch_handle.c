@@ -9,6 +9,13 @@
  * seen) and a timer at max_wait_ms. Whichever comes first re-evaluates.
  * The answer copies each range once from storage into the response buffer
  * (kafka_fetch_copy_fn); a copy that fails is answered KAFKA_STORAGE_ERROR.
+ * Ranges of KAFKA_FETCH_SENDFILE_MIN bytes or more are not copied when the
+ * connection can sendfile (kafka_conn_sendfile_ok): the copy callback only
+ * notes where the encoder left room for them (the hole), place_records cuts
+ * the holes out of the response and hands the ranges to the connection as
+ * file runs (profile: the pread copy, the page faults of a fresh buffer
+ * and the socket copy were most of the gateway's time in a group read).
+ * A range that fails there is no longer answerable: the connection closes.
  *
  * Invariants: while pending, every armed waiter belongs to this request and
  * is disarmed (part_unwait) before the request can be answered, cancelled
@@ -22,9 +29,11 @@
 #include "fetch_handle.h"
 
 #include <stddef.h>
+#include <string.h>
 
 #include "api/fetch.h"
 #include "hub.h"
+#include "kafka_conn.h"
 #include "kafka_err.h"
 #include "kafka_sasl.h"
 #include "log.h"
@@ -32,6 +41,8 @@
 
 /* Largest answer, bytes: Kafka's broker default fetch.max.bytes (55 MiB). */
 #define KAFKA_FETCH_MAX_BYTES (55u * 1024 * 1024)
+/* Smallest range sent with sendfile; below it one copy costs less than the extra syscalls. */
+#define KAFKA_FETCH_SENDFILE_MIN (64u * 1024)
 
 typedef struct fetch_state fetch_state_t;
 
@@ -44,6 +55,7 @@ typedef struct fetch_part {
 	part_waiter_t waiter;
 	bool armed;
 	bool copy_failed;
+	uint8_t *hole; /* where the response has room for the range, to send from the file */
 } fetch_part_t;
 
 struct fetch_state {
@@ -54,6 +66,8 @@ struct fetch_state {
 	fetch_part_t *parts;
 	int32_t part_count;
 	bool copy_failed;
+	bool sendfile;           /* large ranges become holes, sent as file runs */
+	kafka_conn_files_t files; /* runs in the arena, linked by the connection */
 };
 
 static void disarm(fetch_state_t *st)
@@ -122,9 +136,14 @@ static size_t evaluate(fetch_state_t *st, bool *error)
 static bool copy_range(void *ctx, const kafka_fetch_partition_resp_t *p, uint8_t *dst)
 {
 	fetch_part_t *fp = p->src;
-	trib_err_t err = part_read_copy(fp->part, &fp->range, dst);
+	trib_err_t err;
 
 	(void)ctx;
+	if (fp->st->sendfile && fp->range.len >= KAFKA_FETCH_SENDFILE_MIN && fp->range.fd >= 0) {
+		fp->hole = dst;
+		return true;
+	}
+	err = part_read_copy(fp->part, &fp->range, dst);
 	if (err) {
 		log_warn("kafka: fetch read failed: %s", trib_strerror(err));
 		fp->copy_failed = true;
@@ -134,6 +153,62 @@ static bool copy_range(void *ctx, const kafka_fetch_partition_resp_t *p, uint8_t
 	return true;
 }
 
+/* Copies the ranges left as holes into them (when they cannot go as file runs). */
+static void fill_holes(fetch_state_t *st)
+{
+	st->sendfile = false; /* copy_range copies from now on */
+	for (int32_t i = 0; i < st->part_count; i++) {
+		fetch_part_t *fp = &st->parts[i];
+
+		if (fp->hole)
+			(void)copy_range(NULL, fp->r, fp->hole);
+	}
+}
+
+/*
+ * Moves the holes out of req->resp into file runs of the connection: the
+ * response keeps only the bytes around them. Parts are in response order
+ * (prepare), so the holes ascend. Falls back to fill_holes.
+ */
+static void place_records(fetch_state_t *st)
+{
+	kafka_req_t *req = st->req;
+	kafka_conn_file_t *runs;
+	uint8_t *out;
+	size_t n = 0, holes = 0, from = 0, len = 0;
+
+	for (int32_t i = 0; i < st->part_count; i++) {
+		n += st->parts[i].hole != NULL;
+		holes += st->parts[i].hole ? st->parts[i].range.len : 0;
+	}
+	if (n == 0)
+		return;
+	runs = kafka_arena_calloc(&req->arena, n, sizeof(*runs));
+	out = runs ? mem_alloc(MEM_KAFKA, req->resp_len - holes) : NULL;
+	n = 0;
+	for (int32_t i = 0; out && i < st->part_count; i++) {
+		fetch_part_t *fp = &st->parts[i];
+		size_t at = fp->hole ? (size_t)(fp->hole - req->resp) : 0;
+
+		if (!fp->hole)
+			continue;
+		memcpy(out + len, req->resp + from, at - from);
+		len += at - from;
+		runs[n++] = (kafka_conn_file_t){len, fp->range.fd, fp->range.pos, fp->range.len};
+		from = at + fp->range.len;
+	}
+	st->files = (kafka_conn_files_t){.runs = runs, .count = n};
+	if (!out || !kafka_conn_send_files(req->conn, req, &st->files)) {
+		mem_free(out);
+		fill_holes(st);
+		return;
+	}
+	memcpy(out + len, req->resp + from, req->resp_len - from);
+	mem_free(req->resp);
+	req->resp = out;
+	req->resp_len = len + req->resp_len - from;
+}
+
 static void answer(fetch_state_t *st)
 {
 	kafka_req_t *req = st->req;
@@ -141,10 +216,17 @@ static void answer(fetch_state_t *st)
 	disarm(st);
 	kafka_req_timer_clear(req);
 	req->ops = NULL;
+	st->sendfile = req->conn && kafka_conn_sendfile_ok(req->conn);
 	/* each failed copy is answered as an error in a rebuilt response */
 	for (int32_t tries = 0; tries <= st->part_count; tries++) {
 		st->copy_failed = false;
-		if (kafka_req_respond(req, kafka_fetch_resp_write, &st->resp) || !st->copy_failed)
+		for (int32_t i = 0; i < st->part_count; i++)
+			st->parts[i].hole = NULL;
+		if (kafka_req_respond(req, kafka_fetch_resp_write, &st->resp))
+			return;
+		if (!st->copy_failed)
+			place_records(st);
+		if (!st->copy_failed)
 			return;
 		mem_free(req->resp);
 		req->resp = NULL;
