@@ -493,6 +493,102 @@ START_TEST(crash_during_removal)
 }
 END_TEST
 
+typedef struct load {
+	store_log_t *l;
+	_Atomic bool stop;
+	_Atomic int64_t read_batches;
+} load_t;
+
+/* Appends until told to stop, LogAppendTime and CreateTime in turns. */
+static void *load_writer(void *arg)
+{
+	load_t *ld = arg;
+
+	for (int i = 0; !atomic_load(&ld->stop); i++) {
+		atomic_fetch_add(&fake_now, 1);
+		append(ld->l, 1, i, i % 50 < 25 ? STORE_STAMP_LOG_APPEND : STORE_STAMP_CREATE, NULL);
+		if (i % 64 == 0)
+			sleep_ms(1);
+	}
+	return NULL;
+}
+
+/* Reads from the start to the end over and over; a removed range jumps to the new start. */
+static void *load_reader(void *arg)
+{
+	load_t *ld = arg;
+	int64_t next = 0;
+	uint8_t *buf = mem_alloc(MEM_CORE, 1 << 16);
+
+	while (!atomic_load(&ld->stop)) {
+		store_range_t r;
+		trib_err_t err = store_read(ld->l, next, 1 << 16, &r);
+		rb_header_t h;
+		int64_t ms;
+
+		if (err == TRIB_ERR_OUT_OF_RANGE) {
+			ck_assert_int_lt(next, store_start(ld->l));
+			next = store_start(ld->l);
+			continue;
+		}
+		ck_assert_int_eq(err, TRIB_OK);
+		if (r.len == 0) {
+			sleep_ms(1);
+			continue;
+		}
+		ck_assert_uint_le(r.len, 1 << 16);
+		ck_assert_int_eq(store_read_copy(&r, buf), TRIB_OK);
+		ck_assert_int_eq(rb_header_parse(buf, r.len, &h), TRIB_OK);
+		ck_assert_int_eq(rb_check(buf, rb_size(&h), &h), TRIB_OK);
+		ck_assert_int_le(h.base_offset, next);
+		err = store_batch_append_time(ld->l, h.base_offset, &ms);
+		ck_assert(err == TRIB_OK || err == TRIB_ERR_NOT_FOUND);
+		(void)store_offset_for_time(ld->l, h.max_timestamp);
+		(void)store_offset_for_append_time(ld->l, atomic_load(&fake_now) - 10);
+		next = h.base_offset + h.last_offset_delta + 1;
+		atomic_fetch_add(&ld->read_batches, 1);
+	}
+	mem_free(buf);
+	return NULL;
+}
+
+START_TEST(retention_under_load)
+{
+	store_t *s = open_store(0);
+	load_t ld = {0};
+	pthread_t w, rd[2];
+	int64_t start = 0, got;
+
+	acks.done = acks.failed = 0;
+	ck_assert_int_eq(store_log_open(s, "ld", 0, NULL, NULL, &ld.l), TRIB_OK);
+	set_policy(ld.l, 50, 4096, 1024, 20);
+	ck_assert_int_eq(pthread_create(&w, NULL, load_writer, &ld), 0);
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(pthread_create(&rd[i], NULL, load_reader, &ld), 0);
+	for (int i = 0; i < 30; i++) {
+		int64_t end;
+
+		sleep_ms(20);
+		end = store_durable_end(ld.l);
+		if (end < 3)
+			continue;
+		/* DeleteRecords racing with retention: the start only moves up */
+		ck_assert_int_eq(store_set_start(ld.l, end - 3, &got), TRIB_OK);
+		ck_assert_int_ge(got, start);
+		start = got;
+	}
+	atomic_store(&ld.stop, true);
+	pthread_join(w, NULL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(rd[i], NULL);
+	ck_assert_int_gt(atomic_load(&ld.read_batches), 0);
+	set_policy(ld.l, -1, -1, 1024, -1);
+	sleep_ms(50); /* a pass that had started is over */
+	ck_assert_int_eq(read_all(ld.l, store_start(ld.l)), store_durable_end(ld.l));
+	store_close(&s);
+}
+END_TEST
+
 /* Builds a one-record CreateTime batch with producer timestamp @p ts. */
 static uint8_t *producer_batch(int64_t ts, size_t *len)
 {
@@ -854,6 +950,7 @@ int main(void)
 	tcase_add_test(ret, range_over_removed_segment);
 	tcase_add_test(ret, removed_files_closed);
 	tcase_add_test(ret, crash_during_removal);
+	tcase_add_test(ret, retention_under_load);
 	tcase_add_test(ct, create_time_kept);
 	tcase_add_test(ct, create_time_tail_rebuilt);
 	tcase_add_test(ct, kind_change_rolls);
