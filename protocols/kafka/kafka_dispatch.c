@@ -47,10 +47,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_leave_group_handle(req, body);
 	case KAFKA_API_SYNC_GROUP:
 		return kafka_sync_group_handle(req, body);
-	case KAFKA_API_DESCRIBE_GROUPS:
-		return kafka_describe_groups_handle(req, body);
-	case KAFKA_API_LIST_GROUPS:
-		return kafka_list_groups_handle(req, body);
 	case KAFKA_API_API_VERSIONS:
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:
@@ -59,10 +55,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_sasl_handshake_handle(req, body);
 	case KAFKA_API_SASL_AUTHENTICATE:
 		return kafka_sasl_authenticate_handle(req, body);
-	case KAFKA_API_DELETE_GROUPS:
-		return kafka_delete_groups_handle(req, body);
-	case KAFKA_API_OFFSET_DELETE:
-		return kafka_offset_delete_handle(req, body);
 	case KAFKA_API_DELETE_TOPICS:
 		return kafka_delete_topics_handle(req, body);
 	case KAFKA_API_DELETE_RECORDS:

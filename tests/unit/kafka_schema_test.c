@@ -23,8 +23,6 @@
 #include "api/api_versions.h"
 #include "api/create_partitions.h"
 #include "api/create_topics.h"
-#include "api/delete_groups.h"
-#include "api/describe_groups.h"
 #include "api/delete_records.h"
 #include "api/delete_topics.h"
 #include "api/fetch.h"
@@ -34,10 +32,8 @@
 #include "api/init_producer_id.h"
 #include "api/join_group.h"
 #include "api/leave_group.h"
-#include "api/list_groups.h"
 #include "api/metadata.h"
 #include "api/offset_commit.h"
-#include "api/offset_delete.h"
 #include "api/offset_fetch.h"
 #include "api/produce.h"
 #include "api/sync_group.h"
@@ -311,8 +307,6 @@ static const api_case_t hand_cases[] = {
 	{KAFKA_API_JOIN_GROUP, "JoinGroupRequest", "JoinGroupResponse"},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroupRequest", "LeaveGroupResponse"},
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
-	{KAFKA_API_DESCRIBE_GROUPS, "DescribeGroupsRequest", "DescribeGroupsResponse"},
-	{KAFKA_API_LIST_GROUPS, "ListGroupsRequest", "ListGroupsResponse"},
 	{KAFKA_API_SASL_HANDSHAKE, "SaslHandshakeRequest", "SaslHandshakeResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
@@ -321,8 +315,6 @@ static const api_case_t hand_cases[] = {
 	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerIdRequest", "InitProducerIdResponse"},
 	{KAFKA_API_SASL_AUTHENTICATE, "SaslAuthenticateRequest", "SaslAuthenticateResponse"},
 	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitionsRequest", "CreatePartitionsResponse"},
-	{KAFKA_API_DELETE_GROUPS, "DeleteGroupsRequest", "DeleteGroupsResponse"},
-	{KAFKA_API_OFFSET_DELETE, "OffsetDeleteRequest", "OffsetDeleteResponse"},
 };
 
 /* hand_cases and the generated APIs (kafka_msg_cases), ordered by key */
@@ -428,9 +420,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_sync_group_req_t sg;
 		kafka_sasl_handshake_req_t sh;
 		kafka_sasl_authenticate_req_t sa;
-		kafka_describe_groups_req_t dg;
-		kafka_delete_groups_req_t dl;
-		kafka_offset_delete_req_t od;
 		kafka_init_producer_id_req_t ip;
 	} u;
 
@@ -453,10 +442,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
 	case KAFKA_API_SASL_HANDSHAKE: return kafka_sasl_handshake_req_decode(rd, v, &u.sh);
 	case KAFKA_API_SASL_AUTHENTICATE: return kafka_sasl_authenticate_req_decode(rd, v, &u.sa);
-	case KAFKA_API_DESCRIBE_GROUPS: return kafka_describe_groups_req_decode(rd, v, a, &u.dg);
-	case KAFKA_API_LIST_GROUPS: return kafka_list_groups_req_decode(rd, v);
-	case KAFKA_API_DELETE_GROUPS: return kafka_delete_groups_req_decode(rd, v, a, &u.dl);
-	case KAFKA_API_OFFSET_DELETE: return kafka_offset_delete_req_decode(rd, v, a, &u.od);
 	case KAFKA_API_INIT_PRODUCER_ID: return kafka_init_producer_id_req_decode(rd, v, &u.ip);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
@@ -521,17 +506,6 @@ static const kafka_join_group_member_t jg_member = {{(const uint8_t *)"m", 1},
 						    {(const uint8_t *)"i", 1},
 						    {three, 3}};
 static const kafka_leave_group_member_t lg_member = {{(const uint8_t *)"m", 1}, {NULL, 0}, 0};
-static const kafka_described_member_t dg_member = {
-	{(const uint8_t *)"m", 1}, {(const uint8_t *)"i", 1}, {(const uint8_t *)"c", 1},
-	{(const uint8_t *)"/h", 2}, {three, 3}, {three, 3}};
-static const kafka_described_group_t dg_group = {
-	0, {(const uint8_t *)"g", 1}, {(const uint8_t *)"Stable", 6},
-	{(const uint8_t *)"consumer", 8}, {(const uint8_t *)"range", 5}, 1, &dg_member, 0};
-static const kafka_listed_group_t li_group = {{(const uint8_t *)"g", 1},
-					      {(const uint8_t *)"consumer", 8}};
-static const kafka_delete_groups_result_t dl_result = {{(const uint8_t *)"g", 1}, 0};
-static kafka_offset_delete_partition_resp_t od_part = {0, 0};
-static kafka_offset_delete_topic_resp_t od_topic = {{(const uint8_t *)"t", 1}, 1, &od_part};
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
@@ -554,10 +528,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	static const trib_slice_t mech[] = {{(const uint8_t *)"PLAIN", 5}};
 	kafka_sasl_handshake_resp_t sh = {0, mech, 1};
 	kafka_sasl_authenticate_resp_t sa = {0, {NULL, 0}, {three, 3}, 0};
-	kafka_describe_groups_resp_t dg = {0, 1, &dg_group};
-	kafka_list_groups_resp_t li = {0, 0, 1, &li_group};
-	kafka_delete_groups_resp_t dl = {0, 1, &dl_result};
-	kafka_offset_delete_resp_t od = {0, 0, 1, &od_topic};
 	kafka_init_producer_id_resp_t ip = {0, 0, 42, 0};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
@@ -579,10 +549,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;
 	case KAFKA_API_SASL_HANDSHAKE: fn = kafka_sasl_handshake_resp_write, body = &sh; break;
 	case KAFKA_API_SASL_AUTHENTICATE: fn = kafka_sasl_authenticate_resp_write, body = &sa; break;
-	case KAFKA_API_DESCRIBE_GROUPS: fn = kafka_describe_groups_resp_write, body = &dg; break;
-	case KAFKA_API_LIST_GROUPS: fn = kafka_list_groups_resp_write, body = &li; break;
-	case KAFKA_API_DELETE_GROUPS: fn = kafka_delete_groups_resp_write, body = &dl; break;
-	case KAFKA_API_OFFSET_DELETE: fn = kafka_offset_delete_resp_write, body = &od; break;
 	case KAFKA_API_INIT_PRODUCER_ID: fn = kafka_init_producer_id_resp_write, body = &ip; break;
 	}
 	const kafka_msg_case_t *g = gen_case(key);

@@ -1,11 +1,17 @@
 /*
- * DescribeGroups, ListGroups, DeleteGroups, OffsetDelete.
+ * DescribeGroups, ListGroups, DeleteGroups, OffsetDelete (generated codecs:
+ * protocols/kafka/api/<name>.def).
  *
  * A group exists when kgroup has it (membership, in memory) or koffset has
  * committed positions for it (durable; after a restart only those): such a
  * group is listed and described as Empty with protocol type "". Unknown
  * groups are described as Dead with no error (Kafka's answer below
  * DescribeGroups v6).
+ *
+ * ListGroups v4 filters by state names (KIP-518) and v5 by group types
+ * (KIP-848), both compared case-insensitively as Kafka's group coordinator
+ * does; every group here is a "classic" one, so a types filter without
+ * "classic" lists nothing.
  *
  * DeleteGroups (Kafka's handleDeleteGroups): a group with members or a
  * rebalance under way -> NON_EMPTY_GROUP; unknown -> GROUP_ID_NOT_FOUND;
@@ -19,13 +25,16 @@
  * GROUP_ID_NOT_FOUND; a non-"consumer" group with members -> NON_EMPTY_GROUP
  * (top-level, no topics); a topic some member subscribes to ->
  * GROUP_SUBSCRIBED_TO_TOPIC per partition; an unknown topic or partition ->
- * UNKNOWN_TOPIC_OR_PARTITION; the rest get position tombstones in one batch
- * and are answered once it is durable.
+ * UNKNOWN_TOPIC_OR_PARTITION; a topic the connection may not Listen on ->
+ * TOPIC_AUTHORIZATION_FAILED per partition (Event Hubs: reading rights);
+ * the rest get position tombstones in one batch and are answered once it is
+ * durable.
  */
 #include "group_admin_handle.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/delete_groups.h"
 #include "api/describe_groups.h"
@@ -35,6 +44,7 @@
 #include "hub.h"
 #include "kafka_conn.h"
 #include "kafka_err.h"
+#include "kafka_sasl.h"
 #include "kgroup.h"
 #include "koffset.h"
 #include "log.h"
@@ -92,7 +102,7 @@ static trib_slice_t state_name(kgroup_state_t st)
 
 typedef struct describe_ctx {
 	kafka_arena_t *arena;
-	kafka_described_group_t *g;
+	kafka_describe_groups_group_t *g;
 	bool ok;
 } describe_ctx_t;
 
@@ -101,7 +111,7 @@ static void on_describe(void *arg, const kgroup_group_desc_t *d)
 {
 	describe_ctx_t *c = arg;
 	size_t n = d->member_count ? d->member_count : 1;
-	kafka_described_member_t *ms = kafka_arena_calloc(c->arena, n, sizeof(*ms));
+	kafka_describe_groups_member_t *ms = kafka_arena_calloc(c->arena, n, sizeof(*ms));
 	kafka_arena_t *a = c->arena;
 
 	if (!ms) {
@@ -114,23 +124,23 @@ static void on_describe(void *arg, const kgroup_group_desc_t *d)
 	for (size_t i = 0; i < d->member_count; i++) {
 		const kgroup_member_desc_t *m = &d->members[i];
 
-		ms[i] = (kafka_described_member_t){
+		ms[i] = (kafka_describe_groups_member_t){
 			copy(a, m->member_id, &c->ok), copy(a, m->instance_id, &c->ok),
 			copy(a, m->client_id, &c->ok), copy(a, m->client_host, &c->ok),
 			copy(a, m->metadata, &c->ok), copy(a, m->assignment, &c->ok)};
 	}
 	c->g->members = ms;
-	c->g->member_count = (int32_t)d->member_count;
+	c->g->members_count = (int32_t)d->member_count;
 }
 
 static trib_err_t describe_one(kafka_req_t *req, trib_slice_t id, bool ops,
-			       kafka_described_group_t *g)
+			       kafka_describe_groups_group_t *g)
 {
 	describe_ctx_t c = {&req->arena, g, true};
 	kgroup_status_t st;
 
-	*g = (kafka_described_group_t){unavailable(req), id, EMPTY, EMPTY, EMPTY, 0, NULL,
-				       ops ? GROUP_OPERATIONS : INT32_MIN};
+	*g = (kafka_describe_groups_group_t){unavailable(req), id, EMPTY, EMPTY, EMPTY, 0, NULL,
+					     ops ? GROUP_OPERATIONS : INT32_MIN};
 	if (g->error_code)
 		return TRIB_OK;
 	if (id.len > KGROUP_ID_MAX) {
@@ -150,40 +160,44 @@ trib_err_t kafka_describe_groups_handle(kafka_req_t *req, wire_rd_t *body)
 {
 	kafka_describe_groups_req_t q;
 	kafka_describe_groups_resp_t resp = {0};
-	kafka_described_group_t *gs;
+	kafka_describe_groups_group_t *gs;
 	trib_err_t err = kafka_describe_groups_req_decode(body, req->hdr.api_version, &req->arena,
 							  &q);
 
 	if (err)
 		return err;
-	gs = kafka_arena_calloc(&req->arena, q.group_count ? (size_t)q.group_count : 1,
+	gs = kafka_arena_calloc(&req->arena, q.groups_count ? (size_t)q.groups_count : 1,
 				sizeof(*gs));
 	if (!gs)
 		return TRIB_ERR_NOMEM;
-	for (int32_t i = 0; i < q.group_count && !err; i++)
+	for (int32_t i = 0; i < q.groups_count && !err; i++)
 		err = describe_one(req, q.groups[i], q.include_authorized_operations, &gs[i]);
 	if (err)
 		return err;
-	resp.group_count = q.group_count;
+	resp.groups_count = q.groups_count;
 	resp.groups = gs;
 	return kafka_req_respond(req, kafka_describe_groups_resp_write, &resp);
 }
 
 /* ---- ListGroups ---- */
 
+/* The one group type served (KIP-848 names: classic, consumer, share). */
+#define GROUP_TYPE "classic"
+
 typedef struct list_ctx {
 	kafka_arena_t *arena;
-	kafka_listed_group_t *gs;
+	kafka_list_groups_group_t *gs;
 	int32_t n, cap;
 	int32_t from_kgroup; /* the first n entries came from kgroup */
 	bool ok;
 } list_ctx_t;
 
-static bool list_add(list_ctx_t *c, trib_slice_t id, trib_slice_t type)
+static bool list_add(list_ctx_t *c, trib_slice_t id, trib_slice_t type, kgroup_state_t st)
 {
 	if (c->n == c->cap) {
 		int32_t cap = c->cap ? c->cap * 2 : 16;
-		kafka_listed_group_t *gs = kafka_arena_calloc(c->arena, (size_t)cap, sizeof(*gs));
+		kafka_list_groups_group_t *gs = kafka_arena_calloc(c->arena, (size_t)cap,
+								   sizeof(*gs));
 
 		if (!gs)
 			return c->ok = false;
@@ -192,14 +206,15 @@ static bool list_add(list_ctx_t *c, trib_slice_t id, trib_slice_t type)
 		c->gs = gs;
 		c->cap = cap;
 	}
-	c->gs[c->n++] = (kafka_listed_group_t){copy(c->arena, id, &c->ok),
-					       copy(c->arena, type, &c->ok)};
+	c->gs[c->n++] = (kafka_list_groups_group_t){copy(c->arena, id, &c->ok),
+						    copy(c->arena, type, &c->ok), state_name(st),
+						    slice_from_cstr(GROUP_TYPE)};
 	return c->ok;
 }
 
 static bool on_listed(void *arg, const kgroup_listed_t *g)
 {
-	return list_add(arg, g->group, g->protocol_type);
+	return list_add(arg, g->group, g->protocol_type, g->state);
 }
 
 /* A group known only by its committed offsets: Empty, protocol type "". */
@@ -211,14 +226,55 @@ static bool on_offset_group(void *arg, trib_slice_t group)
 		if (slice_eq(c->gs[i].group_id, group))
 			return true;
 	}
-	return list_add(c, group, EMPTY);
+	return list_add(c, group, EMPTY, KGROUP_EMPTY);
+}
+
+/* @p f equals @p name ignoring case and surrounding blanks (Kafka lower-cases and trims). */
+static bool filter_eq(trib_slice_t f, trib_slice_t name)
+{
+	while (f.len && (f.ptr[0] == ' ' || f.ptr[0] == '\t')) {
+		f.ptr++;
+		f.len--;
+	}
+	while (f.len && (f.ptr[f.len - 1] == ' ' || f.ptr[f.len - 1] == '\t'))
+		f.len--;
+	return f.len == name.len && strncasecmp((const char *)f.ptr, (const char *)name.ptr,
+						f.len) == 0;
+}
+
+/* An empty filter (or one absent at this version) lets every group through. */
+static bool filter_has(const trib_slice_t *f, int32_t n, trib_slice_t name)
+{
+	if (n <= 0)
+		return true;
+	for (int32_t i = 0; i < n; i++) {
+		if (filter_eq(f[i], name))
+			return true;
+	}
+	return false;
+}
+
+/* Keeps, in order, the groups both filters let through. */
+static void list_filter(list_ctx_t *c, const kafka_list_groups_req_t *q)
+{
+	int32_t kept = 0;
+
+	for (int32_t i = 0; i < c->n; i++) {
+		const kafka_list_groups_group_t *g = &c->gs[i];
+
+		if (filter_has(q->states_filter, q->states_filter_count, g->group_state) &&
+		    filter_has(q->types_filter, q->types_filter_count, g->group_type))
+			c->gs[kept++] = *g;
+	}
+	c->n = kept;
 }
 
 trib_err_t kafka_list_groups_handle(kafka_req_t *req, wire_rd_t *body)
 {
+	kafka_list_groups_req_t q;
 	kafka_list_groups_resp_t resp = {0};
 	list_ctx_t c = {&req->arena, NULL, 0, 0, 0, true};
-	trib_err_t err = kafka_list_groups_req_decode(body, req->hdr.api_version);
+	trib_err_t err = kafka_list_groups_req_decode(body, req->hdr.api_version, &req->arena, &q);
 
 	if (err)
 		return err;
@@ -230,8 +286,9 @@ trib_err_t kafka_list_groups_handle(kafka_req_t *req, wire_rd_t *body)
 			koffset_groups(req->env->offsets, on_offset_group, &c, &err);
 		if (!c.ok || err)
 			return TRIB_ERR_NOMEM;
+		list_filter(&c, &q);
 	}
-	resp.group_count = c.n;
+	resp.groups_count = c.n;
 	resp.groups = c.gs;
 	return kafka_req_respond(req, kafka_list_groups_resp_write, &resp);
 }
@@ -333,30 +390,31 @@ trib_err_t kafka_delete_groups_handle(kafka_req_t *req, wire_rd_t *body)
 	kafka_delete_groups_result_t *rs;
 	koffset_del_t *dels;
 	delete_state_t *st;
+	size_t n;
 	trib_err_t err = kafka_delete_groups_req_decode(body, req->hdr.api_version, &req->arena,
 							&q);
 	int16_t code = unavailable(req);
 
 	if (err)
 		return err;
-	rs = kafka_arena_calloc(&req->arena, q.group_count ? (size_t)q.group_count : 1,
-				sizeof(*rs));
-	dels = kafka_arena_calloc(&req->arena, q.group_count ? (size_t)q.group_count : 1,
-				  sizeof(*dels));
-	st = new_delete(req, kafka_delete_groups_resp_write, resp, (size_t)q.group_count);
+	n = q.groups_names_count ? (size_t)q.groups_names_count : 1;
+	rs = kafka_arena_calloc(&req->arena, n, sizeof(*rs));
+	dels = kafka_arena_calloc(&req->arena, n, sizeof(*dels));
+	st = new_delete(req, kafka_delete_groups_resp_write, resp, (size_t)q.groups_names_count);
 	if (!resp || !rs || !dels || !st)
 		return TRIB_ERR_NOMEM;
-	for (int32_t i = 0; i < q.group_count; i++) {
-		rs[i].group_id = q.groups[i];
-		rs[i].error_code = code ? code : delete_check(req, q.groups[i]);
+	for (int32_t i = 0; i < q.groups_names_count; i++) {
+		trib_slice_t id = q.groups_names[i];
+
+		rs[i].group_id = id;
+		rs[i].error_code = code ? code : delete_check(req, id);
 		if (rs[i].error_code)
 			continue;
-		log_info("kafka: deleting group %.*s", (int)q.groups[i].len,
-			 (const char *)q.groups[i].ptr);
-		dels[st->n] = (koffset_del_t){q.groups[i], {NULL, 0}, 0};
+		log_info("kafka: deleting group %.*s", (int)id.len, (const char *)id.ptr);
+		dels[st->n] = (koffset_del_t){id, {NULL, 0}, 0};
 		st->slots[st->n++] = &rs[i].error_code;
 	}
-	resp->result_count = q.group_count;
+	resp->results_count = q.groups_names_count;
 	resp->results = rs;
 	return delete_go(st, dels);
 }
@@ -382,8 +440,11 @@ static int16_t offset_delete_group(kafka_req_t *req, trib_slice_t id)
 	return kafka_group_err(st);
 }
 
-static int16_t partition_check(hub_t *hub, kgroup_status_t topic_st, int32_t partition)
+static int16_t partition_check(hub_t *hub, bool denied, kgroup_status_t topic_st,
+			       int32_t partition)
 {
+	if (denied)
+		return KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 	if (!hub || !hub_partition(hub, partition))
 		return KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 	return kafka_group_err(topic_st);
@@ -406,34 +467,35 @@ trib_err_t kafka_offset_delete_handle(kafka_req_t *req, wire_rd_t *body)
 	resp->error_code = offset_delete_group(req, q.group_id);
 	if (resp->error_code)
 		return kafka_req_respond(req, kafka_offset_delete_resp_write, resp);
-	for (int32_t i = 0; i < q.topic_count; i++)
-		total += (size_t)q.topics[i].partition_count;
+	for (int32_t i = 0; i < q.topics_count; i++)
+		total += (size_t)q.topics[i].partitions_count;
 	dels = kafka_arena_calloc(a, total ? total : 1, sizeof(*dels));
-	resp->topics = kafka_arena_calloc(a, q.topic_count ? (size_t)q.topic_count : 1,
+	resp->topics = kafka_arena_calloc(a, q.topics_count ? (size_t)q.topics_count : 1,
 					  sizeof(*resp->topics));
 	st = new_delete(req, kafka_offset_delete_resp_write, resp, total);
 	if (!dels || !resp->topics || !st)
 		return TRIB_ERR_NOMEM;
-	resp->topic_count = q.topic_count;
-	for (int32_t i = 0; i < q.topic_count; i++) {
+	resp->topics_count = q.topics_count;
+	for (int32_t i = 0; i < q.topics_count; i++) {
 		const kafka_offset_delete_topic_req_t *t = &q.topics[i];
 		kafka_offset_delete_topic_resp_t *rt = &resp->topics[i];
-		hub_t *hub = ns_hub_find(req->env->ns, t->name);
+		bool denied = !kafka_sasl_req_allows(req, t->name, AUTH_LISTEN);
+		hub_t *hub = denied ? NULL : ns_hub_find(req->env->ns, t->name);
 		kgroup_status_t ts = kgroup_topic_check(req->env->groups, q.group_id, t->name);
 
 		if (ts == KGROUP_GROUP_NOT_FOUND)
 			ts = KGROUP_OK; /* known by its offsets only */
 		rt->name = t->name;
-		rt->partition_count = t->partition_count;
-		rt->partitions = kafka_arena_calloc(a, (size_t)t->partition_count + 1,
+		rt->partitions_count = t->partitions_count;
+		rt->partitions = kafka_arena_calloc(a, (size_t)t->partitions_count + 1,
 						    sizeof(*rt->partitions));
 		if (!rt->partitions)
 			return TRIB_ERR_NOMEM;
-		for (int32_t j = 0; j < t->partition_count; j++) {
+		for (int32_t j = 0; j < t->partitions_count; j++) {
 			kafka_offset_delete_partition_resp_t *p = &rt->partitions[j];
 
-			p->partition_index = t->partition_indexes[j];
-			p->error_code = partition_check(hub, ts, p->partition_index);
+			p->partition_index = t->partitions[j].partition_index;
+			p->error_code = partition_check(hub, denied, ts, p->partition_index);
 			if (p->error_code)
 				continue;
 			dels[st->n] = (koffset_del_t){q.group_id, t->name, p->partition_index};
