@@ -18,13 +18,11 @@ static const kafka_api_t hand[] = {
 	{KAFKA_API_JOIN_GROUP, "JoinGroup", 0, 5, 0, 5, 6},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroup", 0, 3, 0, 3, 4},
 	{KAFKA_API_SYNC_GROUP, "SyncGroup", 0, 3, 0, 3, 4},
-	{KAFKA_API_SASL_HANDSHAKE, "SaslHandshake", 0, 1, 0, 1, INT16_MAX},
 	{KAFKA_API_API_VERSIONS, "ApiVersions", 0, 3, 0, 3, 3},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopics", 0, 4, 0, 4, 5},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopics", 0, 3, 0, 3, 4},
 	{KAFKA_API_DELETE_RECORDS, "DeleteRecords", 0, 1, 0, 1, 2},
 	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerId", 0, 1, 0, 1, 2},
-	{KAFKA_API_SASL_AUTHENTICATE, "SaslAuthenticate", 0, 1, 0, 1, 2},
 	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitions", 0, 1, 0, 1, 2},
 };
 

@@ -51,10 +51,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:
 		return kafka_create_topics_handle(req, body);
-	case KAFKA_API_SASL_HANDSHAKE:
-		return kafka_sasl_handshake_handle(req, body);
-	case KAFKA_API_SASL_AUTHENTICATE:
-		return kafka_sasl_authenticate_handle(req, body);
 	case KAFKA_API_DELETE_TOPICS:
 		return kafka_delete_topics_handle(req, body);
 	case KAFKA_API_DELETE_RECORDS:

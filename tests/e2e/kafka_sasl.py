@@ -13,7 +13,8 @@ namespace).
    that answer is written; a wrong username too.
 3. Before a login only ApiVersions and the SASL APIs are served: a raw Metadata request
    closes the connection, and so does a 32 KiB frame (the pre-authentication limit is
-   16 KiB), while ApiVersions is answered.
+   16 KiB), while ApiVersions is answered. SaslAuthenticate v2 (flexible) logs in as v0
+   does; its refusal (58, with a message) closes the connection too.
 4. The hub-scoped policy eh1-send produces to eh1, gets TOPIC_AUTHORIZATION_FAILED (29) on
    eh2, sees only eh1 in Metadata and may not consume eh1 (29 on Fetch).
    listen-all consumes eh1 but may not produce (29), nor create, grow or delete topics (29).
@@ -89,6 +90,45 @@ def raw(sock, api_key, version, corr, body):
     return h._kafka_raw_exchange(sock, api_key, version, corr, body)
 
 
+def raw_flex(sock, api_key, version, corr, body):
+    """A flexible request (header v2: client id, empty tag buffer); the body of the answer
+    after its header v1 (correlation id, empty tag buffer)."""
+    req = struct.pack(">hhih", api_key, version, corr, 6) + b"e2e-rw" + b"\0" + body
+    sock.sendall(struct.pack(">i", len(req)) + req)
+    resp = h._recv_exact(sock, struct.unpack(">i", h._recv_exact(sock, 4))[0])
+    assert struct.unpack(">i", resp[:4])[0] == corr and resp[4] == 0, "header v1"
+    return resp[5:]
+
+
+def uvarint(n):
+    out = b""
+    while n >= 0x80:
+        out += bytes([(n & 0x7F) | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def flexible_login_part(s, gw):
+    """SaslAuthenticate v2 (flexible, KIP-482) after SaslHandshake v1."""
+    token = b"\0" + h.KAFKA_SASL_USERNAME.encode() + b"\0" + gw.kafka_connstr().encode()
+    with socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=10) as sock:
+        r = raw(sock, 17, 1, 1, struct.pack(">h", 5) + b"PLAIN")
+        s.eq(struct.unpack(">h", r[:2])[0], 0, "SaslHandshake v1 before a v2 login")
+        r = raw_flex(sock, 36, 2, 2, uvarint(len(token) + 1) + token + b"\0")
+        # error 0, error_message null (0), auth_bytes empty (1), session lifetime 0, no tags
+        s.eq(r, struct.pack(">hBBqB", 0, 0, 1, 0, 0), "SaslAuthenticate v2 login: flexible answer")
+        r = raw(sock, 3, 0, 3, struct.pack(">i", 0))  # Metadata v0, no topics
+        s.ok(len(r) > 8, "after a SaslAuthenticate v2 login, Metadata is answered")
+    with socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=10) as sock:
+        raw(sock, 17, 1, 1, struct.pack(">h", 5) + b"PLAIN")
+        bad = b"\0" + h.KAFKA_SASL_USERNAME.encode() + b"\0" + \
+            gw.kafka_connstr(key="wrong-key").encode()
+        r = raw_flex(sock, 36, 2, 2, uvarint(len(bad) + 1) + bad + b"\0")
+        s.eq(struct.unpack(">h", r[:2])[0], 58, "SaslAuthenticate v2 with a wrong key: 58")
+        s.ok(r[2] > 1, "SaslAuthenticate v2 refusal carries a message (compact string)")
+        s.ok(closed(sock), "the gateway closes the connection after a v2 refusal")
+
+
 def closed(sock):
     """True when the peer closed the connection (EOF or reset within a few seconds)."""
     sock.settimeout(5 * h.time_scale())
@@ -133,8 +173,8 @@ def before_login_part(s, gw):
         s.eq(struct.unpack(">h", r[:2])[0], 0, "ApiVersions is answered before a login")
         keys = struct.unpack(">i", r[2:6])[0]
         listed = [struct.unpack(">hhh", r[6 + 6 * i:12 + 6 * i]) for i in range(keys)]
-        s.ok((17, 0, 1) in listed and (36, 0, 1) in listed,
-            "ApiVersions lists SaslHandshake 0-1 and SaslAuthenticate 0-1", listed)
+        s.ok((17, 0, 1) in listed and (36, 0, 2) in listed,
+            "ApiVersions lists SaslHandshake 0-1 and SaslAuthenticate 0-2", listed)
         sock.sendall(struct.pack(">ihhi", 10, 3, 0, 2) + struct.pack(">h", 0))  # Metadata v0
         s.ok(closed(sock), "Metadata before a login closes the connection")
     with socket.create_connection(("127.0.0.1", gw.kafka_port), timeout=10) as sock:
@@ -245,7 +285,7 @@ if __name__ == "__main__":
         path = os.path.join(s.workdir, "Config.json")
         config(path)
         gw = s.gateway(extra=["--config", path])
-        for part in (kcat_part, wrong_key_part, before_login_part, scoped_part,
+        for part in (kcat_part, wrong_key_part, before_login_part, flexible_login_part, scoped_part,
                      kafka_python_part):
             try:
                 part(s, gw)

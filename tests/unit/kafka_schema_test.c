@@ -27,8 +27,6 @@
 #include "api/delete_topics.h"
 #include "api/fetch.h"
 #include "api/find_coordinator.h"
-#include "api/sasl_authenticate.h"
-#include "api/sasl_handshake.h"
 #include "api/init_producer_id.h"
 #include "api/join_group.h"
 #include "api/leave_group.h"
@@ -307,13 +305,11 @@ static const api_case_t hand_cases[] = {
 	{KAFKA_API_JOIN_GROUP, "JoinGroupRequest", "JoinGroupResponse"},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroupRequest", "LeaveGroupResponse"},
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
-	{KAFKA_API_SASL_HANDSHAKE, "SaslHandshakeRequest", "SaslHandshakeResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
 	{KAFKA_API_DELETE_RECORDS, "DeleteRecordsRequest", "DeleteRecordsResponse"},
 	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerIdRequest", "InitProducerIdResponse"},
-	{KAFKA_API_SASL_AUTHENTICATE, "SaslAuthenticateRequest", "SaslAuthenticateResponse"},
 	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitionsRequest", "CreatePartitionsResponse"},
 };
 
@@ -418,8 +414,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_join_group_req_t jg;
 		kafka_leave_group_req_t lg;
 		kafka_sync_group_req_t sg;
-		kafka_sasl_handshake_req_t sh;
-		kafka_sasl_authenticate_req_t sa;
 		kafka_init_producer_id_req_t ip;
 	} u;
 
@@ -440,8 +434,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_JOIN_GROUP: return kafka_join_group_req_decode(rd, v, a, &u.jg);
 	case KAFKA_API_LEAVE_GROUP: return kafka_leave_group_req_decode(rd, v, a, &u.lg);
 	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
-	case KAFKA_API_SASL_HANDSHAKE: return kafka_sasl_handshake_req_decode(rd, v, &u.sh);
-	case KAFKA_API_SASL_AUTHENTICATE: return kafka_sasl_authenticate_req_decode(rd, v, &u.sa);
 	case KAFKA_API_INIT_PRODUCER_ID: return kafka_init_producer_id_req_decode(rd, v, &u.ip);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
@@ -525,9 +517,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 				      &jg_member};
 	kafka_leave_group_resp_t lg = {0, 0, 1, &lg_member};
 	kafka_sync_group_resp_t sg = {0, 0, {three, 3}};
-	static const trib_slice_t mech[] = {{(const uint8_t *)"PLAIN", 5}};
-	kafka_sasl_handshake_resp_t sh = {0, mech, 1};
-	kafka_sasl_authenticate_resp_t sa = {0, {NULL, 0}, {three, 3}, 0};
 	kafka_init_producer_id_resp_t ip = {0, 0, 42, 0};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
@@ -547,8 +536,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_JOIN_GROUP: fn = kafka_join_group_resp_write, body = &jg; break;
 	case KAFKA_API_LEAVE_GROUP: fn = kafka_leave_group_resp_write, body = &lg; break;
 	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;
-	case KAFKA_API_SASL_HANDSHAKE: fn = kafka_sasl_handshake_resp_write, body = &sh; break;
-	case KAFKA_API_SASL_AUTHENTICATE: fn = kafka_sasl_authenticate_resp_write, body = &sa; break;
 	case KAFKA_API_INIT_PRODUCER_ID: fn = kafka_init_producer_id_resp_write, body = &ip; break;
 	}
 	const kafka_msg_case_t *g = gen_case(key);

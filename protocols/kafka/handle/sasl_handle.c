@@ -13,20 +13,19 @@
 #include "kafka_sasl.h"
 #include "log.h"
 
-static const trib_slice_t plain[] = {{(const uint8_t *)"PLAIN", 5}};
-
 trib_err_t kafka_sasl_handshake_handle(kafka_req_t *req, wire_rd_t *body)
 {
 	kafka_sasl_handshake_req_t q;
 	kafka_sasl_handshake_resp_t resp = {0};
+	trib_slice_t plain = slice_from_cstr("PLAIN");
 	trib_err_t err;
 
-	err = kafka_sasl_handshake_req_decode(body, req->hdr.api_version, &q);
+	err = kafka_sasl_handshake_req_decode(body, req->hdr.api_version, &req->arena, &q);
 	if (err)
 		return err;
 	if (req->env->auth) {
-		resp.mechanisms = plain;
-		resp.mechanism_count = 1;
+		resp.mechanisms = &plain;
+		resp.mechanisms_count = 1;
 	}
 	resp.error_code = req->reject;
 	if (!resp.error_code)
@@ -44,7 +43,7 @@ trib_err_t kafka_sasl_authenticate_handle(kafka_req_t *req, wire_rd_t *body)
 	const char *why = NULL;
 	trib_err_t err;
 
-	err = kafka_sasl_authenticate_req_decode(body, req->hdr.api_version, &q);
+	err = kafka_sasl_authenticate_req_decode(body, req->hdr.api_version, &req->arena, &q);
 	if (err)
 		return err;
 	if (req->reject) {
