@@ -26,13 +26,10 @@
 #include "api/delete_records.h"
 #include "api/delete_topics.h"
 #include "api/fetch.h"
-#include "api/find_coordinator.h"
 #include "api/init_producer_id.h"
 #include "api/join_group.h"
 #include "api/leave_group.h"
 #include "api/metadata.h"
-#include "api/offset_commit.h"
-#include "api/offset_fetch.h"
 #include "api/produce.h"
 #include "api/sync_group.h"
 #include "kafka_api.h"
@@ -299,9 +296,6 @@ static const api_case_t hand_cases[] = {
 	{KAFKA_API_PRODUCE, "ProduceRequest", "ProduceResponse"},
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
 	{KAFKA_API_METADATA, "MetadataRequest", "MetadataResponse"},
-	{KAFKA_API_OFFSET_COMMIT, "OffsetCommitRequest", "OffsetCommitResponse"},
-	{KAFKA_API_OFFSET_FETCH, "OffsetFetchRequest", "OffsetFetchResponse"},
-	{KAFKA_API_FIND_COORDINATOR, "FindCoordinatorRequest", "FindCoordinatorResponse"},
 	{KAFKA_API_JOIN_GROUP, "JoinGroupRequest", "JoinGroupResponse"},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroupRequest", "LeaveGroupResponse"},
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
@@ -408,9 +402,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_delete_topics_req_t dt;
 		kafka_delete_records_req_t dr;
 		kafka_create_partitions_req_t cp;
-		kafka_offset_commit_req_t oc;
-		kafka_offset_fetch_req_t of;
-		kafka_find_coordinator_req_t fc;
 		kafka_join_group_req_t jg;
 		kafka_leave_group_req_t lg;
 		kafka_sync_group_req_t sg;
@@ -428,9 +419,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
 	case KAFKA_API_DELETE_RECORDS: return kafka_delete_records_req_decode(rd, v, a, &u.dr);
 	case KAFKA_API_CREATE_PARTITIONS: return kafka_create_partitions_req_decode(rd, v, a, &u.cp);
-	case KAFKA_API_OFFSET_COMMIT: return kafka_offset_commit_req_decode(rd, v, a, &u.oc);
-	case KAFKA_API_OFFSET_FETCH: return kafka_offset_fetch_req_decode(rd, v, a, &u.of);
-	case KAFKA_API_FIND_COORDINATOR: return kafka_find_coordinator_req_decode(rd, v, &u.fc);
 	case KAFKA_API_JOIN_GROUP: return kafka_join_group_req_decode(rd, v, a, &u.jg);
 	case KAFKA_API_LEAVE_GROUP: return kafka_leave_group_req_decode(rd, v, a, &u.lg);
 	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
@@ -490,10 +478,6 @@ static kafka_delete_records_part_resp_t dr_part = {0, 5, 0};
 static kafka_delete_records_topic_resp_t dr_topic = {{(const uint8_t *)"t", 1}, 1, &dr_part};
 static kafka_create_partitions_topic_resp_t cp_topic = {{(const uint8_t *)"t", 1}, 37,
 							 {(const uint8_t *)"m", 1}};
-static kafka_offset_commit_partition_resp_t oc_part = {0, 0};
-static kafka_offset_commit_topic_resp_t oc_topic = {{(const uint8_t *)"t", 1}, 1, &oc_part};
-static kafka_offset_fetch_partition_resp_t of_part = {0, 5, 0, {(const uint8_t *)"m", 1}, 0};
-static kafka_offset_fetch_topic_resp_t of_topic = {{(const uint8_t *)"t", 1}, 1, &of_part};
 static const kafka_join_group_member_t jg_member = {{(const uint8_t *)"m", 1},
 						    {(const uint8_t *)"i", 1},
 						    {three, 3}};
@@ -509,9 +493,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_delete_topics_resp_t dt = {0, 1, &dt_topic};
 	kafka_delete_records_resp_t dr = {0, 1, &dr_topic};
 	kafka_create_partitions_resp_t cp = {0, 1, &cp_topic};
-	kafka_offset_commit_resp_t oc = {0, 1, &oc_topic};
-	kafka_offset_fetch_resp_t of = {0, 1, &of_topic, 0};
-	kafka_find_coordinator_resp_t fc = {0, 0, {NULL, 0}, 0, {(const uint8_t *)"h", 1}, 9092};
 	kafka_join_group_resp_t jg = {0, 0, 1, {(const uint8_t *)"range", 5},
 				      {(const uint8_t *)"m", 1}, {(const uint8_t *)"m", 1}, 1,
 				      &jg_member};
@@ -530,9 +511,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;
 	case KAFKA_API_DELETE_RECORDS: fn = kafka_delete_records_resp_write, body = &dr; break;
 	case KAFKA_API_CREATE_PARTITIONS: fn = kafka_create_partitions_resp_write, body = &cp; break;
-	case KAFKA_API_OFFSET_COMMIT: fn = kafka_offset_commit_resp_write, body = &oc; break;
-	case KAFKA_API_OFFSET_FETCH: fn = kafka_offset_fetch_resp_write, body = &of; break;
-	case KAFKA_API_FIND_COORDINATOR: fn = kafka_find_coordinator_resp_write, body = &fc; break;
 	case KAFKA_API_JOIN_GROUP: fn = kafka_join_group_resp_write, body = &jg; break;
 	case KAFKA_API_LEAVE_GROUP: fn = kafka_leave_group_resp_write, body = &lg; break;
 	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;

@@ -1,24 +1,38 @@
 /*
- * FindCoordinator, OffsetCommit, OffsetFetch.
+ * FindCoordinator, OffsetCommit, OffsetFetch (generated codecs:
+ * protocols/kafka/api/<name>.def).
  *
  * This broker is every group's coordinator: FindCoordinator answers its own
- * node, host and port for key_type 0 (groups); transactional ids get
- * COORDINATOR_NOT_AVAILABLE (no transactions).
+ * node, host and port for key_type 0 (groups), one key (v0-3) or each of a
+ * batch (v4+, KIP-699); transactional ids get COORDINATOR_NOT_AVAILABLE (no
+ * transactions), share groups (KIP-932) and unknown key types
+ * INVALID_REQUEST, as Kafka without share groups.
  *
  * OffsetCommit checks the group (kgroup_commit_check: a standalone commit
  * with generation -1 for a group without members, else the member and
- * generation must match), then each partition (the topic and partition must
- * exist: UNKNOWN_TOPIC_OR_PARTITION; metadata over KOFFSET_METADATA_MAX:
- * OFFSET_METADATA_TOO_LARGE), then appends every accepted one as one
- * record batch with koffset_commit and answers when it is durable. The
- * pending commit holds a request reference and one env->pending_appends
- * (as a Produce append), so the request outlives its connection and the
- * server waits for it at shutdown. retention_time_ms and commit_timestamp
- * are ignored (offsets are kept until overwritten).
+ * generation must match; from v9 a generation >= 0 for a group nobody knows,
+ * neither kgroup nor koffset, is GROUP_ID_NOT_FOUND instead of
+ * ILLEGAL_GENERATION, as Kafka's coordinator answers v9), then each topic
+ * (Listen on it, else TOPIC_AUTHORIZATION_FAILED) and partition (the topic
+ * and partition must exist: UNKNOWN_TOPIC_OR_PARTITION; metadata over
+ * KOFFSET_METADATA_MAX: OFFSET_METADATA_TOO_LARGE), then appends every
+ * accepted one as one record batch with koffset_commit and answers when it
+ * is durable. The pending commit holds a request reference and one
+ * env->pending_appends (as a Produce append), so the request outlives its
+ * connection and the server waits for it at shutdown. retention_time_ms and
+ * commit_timestamp are ignored (offsets are kept until overwritten). Only
+ * classic groups exist here, so v9's member epochs (KIP-848) are generations.
  *
- * OffsetFetch answers what koffset holds: -1 / "" for nothing committed
- * (Kafka's answer), a null topic list (v2+) every position of the group.
- * require_stable does not exist below v7.
+ * OffsetFetch answers what koffset holds, per group (one below v8, a batch
+ * from v8): -1 / "" for nothing committed (Kafka's answer), a null topic
+ * list (v2+) every position of the group the connection may Listen on, a
+ * listed topic it may not TOPIC_AUTHORIZATION_FAILED. A group-level error
+ * is repeated in every partition below v2, the top-level error_code with no
+ * topics in v2-7, and the group's own error_code from v8 (Kafka's
+ * getErrorResponse). require_stable (v7+) never waits: without
+ * transactions no commit is pending. v9's member id and epoch matter only
+ * for KIP-848 consumer groups and are ignored for classic ones, as Kafka
+ * does.
  */
 #include "offset_handle.h"
 
@@ -35,30 +49,33 @@
 #include "koffset.h"
 #include "log.h"
 
+/* FindCoordinator key types (FindCoordinatorRequest.json) */
+#define COORDINATOR_GROUP 0
+#define COORDINATOR_TRANSACTION 1
+
 /* ---- FindCoordinator ---- */
 
-trib_err_t kafka_find_coordinator_handle(kafka_req_t *req, wire_rd_t *body)
+/* The answer for one key: this node, or an error with Kafka's "no node" (-1, "", -1). */
+static kafka_find_coordinator_result_t coordinator_for(const kafka_req_t *req, int8_t key_type,
+						       trib_slice_t key)
 {
-	kafka_find_coordinator_req_t q;
-	kafka_find_coordinator_resp_t r = {0};
 	const kafka_env_t *env = req->env;
-	trib_err_t err = kafka_find_coordinator_req_decode(body, req->hdr.api_version, &q);
+	kafka_find_coordinator_result_t r = {key, env->node_id, slice_from_cstr(env->advertised_host),
+					     env->port, 0, TRIB_SLICE_NULL};
 	const char *why = NULL;
 
-	if (err)
-		return err;
-	r.node_id = env->node_id;
-	r.host = slice_from_cstr(env->advertised_host);
-	r.port = env->port;
 	if (req->reject) {
 		r.error_code = req->reject;
-	} else if (q.key_type != KAFKA_COORDINATOR_GROUP) {
+	} else if (key_type == COORDINATOR_TRANSACTION) {
 		r.error_code = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
 		why = "transactions are not supported";
+	} else if (key_type != COORDINATOR_GROUP) {
+		r.error_code = KAFKA_ERR_INVALID_REQUEST;
+		why = "only consumer group coordinators are served (no share groups)";
 	} else if (!env->offsets) {
 		r.error_code = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
 		why = "consumer groups are not enabled on this listener";
-	} else if (q.key.len == 0 || q.key.len > KOFFSET_GROUP_MAX) {
+	} else if (key.len == 0 || key.len > KOFFSET_GROUP_MAX) {
 		r.error_code = KAFKA_ERR_INVALID_GROUP_ID;
 	}
 	if (r.error_code) {
@@ -67,6 +84,35 @@ trib_err_t kafka_find_coordinator_handle(kafka_req_t *req, wire_rd_t *body)
 		r.port = -1;
 		r.error_message = slice_from_cstr(why ? why : kafka_err_name(r.error_code));
 	}
+	return r;
+}
+
+trib_err_t kafka_find_coordinator_handle(kafka_req_t *req, wire_rd_t *body)
+{
+	kafka_find_coordinator_req_t q;
+	kafka_find_coordinator_resp_t r = {0};
+	kafka_find_coordinator_result_t one;
+	trib_err_t err = kafka_find_coordinator_req_decode(body, req->hdr.api_version, &req->arena,
+							   &q);
+
+	if (err)
+		return err;
+	if (req->hdr.api_version < 4) {
+		one = coordinator_for(req, q.key_type, q.key);
+		r.error_code = one.error_code;
+		r.error_message = one.error_message;
+		r.node_id = one.node_id;
+		r.host = one.host;
+		r.port = one.port;
+		return kafka_req_respond(req, kafka_find_coordinator_resp_write, &r);
+	}
+	r.coordinators = kafka_arena_calloc(&req->arena, (size_t)q.coordinator_keys_count,
+					    sizeof(*r.coordinators));
+	if (!r.coordinators)
+		return TRIB_ERR_NOMEM;
+	for (int32_t i = 0; i < q.coordinator_keys_count; i++)
+		r.coordinators[i] = coordinator_for(req, q.key_type, q.coordinator_keys[i]);
+	r.coordinators_count = q.coordinator_keys_count;
 	return kafka_req_respond(req, kafka_find_coordinator_resp_write, &r);
 }
 
@@ -117,9 +163,22 @@ static int16_t check_partition(kafka_req_t *req, hub_t *hub,
 	return KAFKA_ERR_NONE;
 }
 
+/* Whether kgroup has members or koffset has positions for @p group. */
+static bool group_known(kafka_env_t *env, trib_slice_t group)
+{
+	kgroup_state_t state;
+	int32_t generation;
+	size_t members;
+
+	return kgroup_describe(env->groups, group, &state, &generation, &members) ||
+	       koffset_has_group(env->offsets, group);
+}
+
 static int16_t group_check(kafka_req_t *req, const kafka_offset_commit_req_t *q)
 {
 	kafka_env_t *env = req->env;
+	int32_t generation = q->generation_id_or_member_epoch;
+	kgroup_status_t st;
 
 	if (req->reject)
 		return req->reject;
@@ -129,8 +188,13 @@ static int16_t group_check(kafka_req_t *req, const kafka_offset_commit_req_t *q)
 		return KAFKA_ERR_INVALID_GROUP_ID;
 	if (!env->groups)
 		return KAFKA_ERR_NONE;
-	return kafka_group_err(kgroup_commit_check(env->groups, q->group_id, q->generation_id,
-					      q->member_id, q->group_instance_id, env->now_ms));
+	st = kgroup_commit_check(env->groups, q->group_id, generation, q->member_id,
+				 q->group_instance_id, env->now_ms);
+	/* v9 tells a missing group apart from a stale generation (KIP-848's OffsetCommit) */
+	if (st == KGROUP_ILLEGAL_GENERATION && req->hdr.api_version >= 9 && generation >= 0 &&
+	    !group_known(env, q->group_id))
+		return KAFKA_ERR_GROUP_ID_NOT_FOUND;
+	return kafka_group_err(st);
 }
 
 /* Fills the response skeleton and the commits to make; returns how many. */
@@ -142,27 +206,27 @@ static trib_err_t prepare_commit(commit_state_t *st, const kafka_offset_commit_r
 	size_t total = 0;
 	koffset_commit_t *c;
 
-	for (int32_t i = 0; i < q->topic_count; i++)
-		total += (size_t)q->topics[i].partition_count;
-	st->resp.topic_count = q->topic_count;
-	st->resp.topics = kafka_arena_calloc(a, (size_t)q->topic_count, sizeof(*st->resp.topics));
+	for (int32_t i = 0; i < q->topics_count; i++)
+		total += (size_t)q->topics[i].partitions_count;
+	st->resp.topics_count = q->topics_count;
+	st->resp.topics = kafka_arena_calloc(a, (size_t)q->topics_count, sizeof(*st->resp.topics));
 	c = kafka_arena_calloc(a, total, sizeof(*c));
 	st->slots = kafka_arena_calloc(a, total, sizeof(*st->slots));
 	if (!st->resp.topics || !c || !st->slots)
 		return TRIB_ERR_NOMEM;
-	for (int32_t i = 0; i < q->topic_count; i++) {
+	for (int32_t i = 0; i < q->topics_count; i++) {
 		const kafka_offset_commit_topic_req_t *t = &q->topics[i];
 		kafka_offset_commit_topic_resp_t *rt = &st->resp.topics[i];
 		bool denied = !kafka_sasl_req_allows(req, t->name, AUTH_LISTEN);
 		hub_t *hub = group_err || denied ? NULL : ns_hub_find(req->env->ns, t->name);
 
 		rt->name = t->name;
-		rt->partition_count = t->partition_count;
-		rt->partitions = kafka_arena_calloc(a, (size_t)t->partition_count,
+		rt->partitions_count = t->partitions_count;
+		rt->partitions = kafka_arena_calloc(a, (size_t)t->partitions_count,
 						    sizeof(*rt->partitions));
 		if (!rt->partitions)
 			return TRIB_ERR_NOMEM;
-		for (int32_t j = 0; j < t->partition_count; j++) {
+		for (int32_t j = 0; j < t->partitions_count; j++) {
 			const kafka_offset_commit_partition_req_t *p = &t->partitions[j];
 			kafka_offset_commit_partition_resp_t *r = &rt->partitions[j];
 
@@ -217,6 +281,12 @@ trib_err_t kafka_offset_commit_handle(kafka_req_t *req, wire_rd_t *body)
 
 /* ---- OffsetFetch ---- */
 
+/*
+ * Positions are gathered in the v8+ shapes (one kafka_offset_fetch_group_resp_t
+ * per group); below v8 the single group is copied into the older shapes,
+ * which hold the same fields.
+ */
+
 static trib_slice_t arena_copy(kafka_arena_t *a, trib_slice_t s, bool *ok)
 {
 	uint8_t *p;
@@ -232,15 +302,24 @@ static trib_slice_t arena_copy(kafka_arena_t *a, trib_slice_t s, bool *ok)
 	return (trib_slice_t){p, s.len};
 }
 
+/* The group-level code before positions are read, 0 when they may be. */
+static int16_t fetch_group_check(const kafka_req_t *req, trib_slice_t group)
+{
+	if (req->reject)
+		return req->reject;
+	if (!req->env->offsets)
+		return KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
+	if (group.len == 0 || group.len > KOFFSET_GROUP_MAX)
+		return KAFKA_ERR_INVALID_GROUP_ID;
+	return KAFKA_ERR_NONE;
+}
+
 static void fill_partition(kafka_req_t *req, trib_slice_t group, trib_slice_t topic,
-			   kafka_offset_fetch_partition_resp_t *r, bool *ok)
+			   kafka_offset_fetch_group_partition_resp_t *r, bool *ok)
 {
 	static uint8_t meta[KOFFSET_METADATA_MAX]; /* loop thread only */
 	koffset_val_t v;
 
-	r->committed_offset = -1;
-	r->committed_leader_epoch = -1;
-	r->metadata = slice_from_cstr("");
 	if (!koffset_get(req->env->offsets, group, topic, r->partition_index, &v, meta))
 		return;
 	r->committed_offset = v.offset;
@@ -251,33 +330,34 @@ static void fill_partition(kafka_req_t *req, trib_slice_t group, trib_slice_t to
 /* Every committed position of a group, grouped by topic. */
 typedef struct all_pos {
 	kafka_req_t *req;
-	kafka_offset_fetch_resp_t *resp;
+	kafka_offset_fetch_group_resp_t *g;
 	int32_t cap;
 	bool ok;
 } all_pos_t;
 
-static kafka_offset_fetch_topic_resp_t *topic_slot(all_pos_t *ap, trib_slice_t topic)
+static kafka_offset_fetch_group_topic_resp_t *topic_slot(all_pos_t *ap, trib_slice_t topic)
 {
-	kafka_offset_fetch_resp_t *r = ap->resp;
+	kafka_offset_fetch_group_resp_t *g = ap->g;
 	kafka_arena_t *a = &ap->req->arena;
 
-	for (int32_t i = 0; i < r->topic_count; i++) {
-		if (slice_eq(r->topics[i].name, topic))
-			return &r->topics[i];
+	for (int32_t i = 0; i < g->topics_count; i++) {
+		if (slice_eq(g->topics[i].name, topic))
+			return &g->topics[i];
 	}
-	if (r->topic_count == ap->cap) {
+	if (g->topics_count == ap->cap) {
 		int32_t cap = ap->cap ? ap->cap * 2 : 8;
-		kafka_offset_fetch_topic_resp_t *t = kafka_arena_calloc(a, (size_t)cap, sizeof(*t));
+		kafka_offset_fetch_group_topic_resp_t *t = kafka_arena_calloc(a, (size_t)cap,
+									      sizeof(*t));
 
 		if (!t)
 			return NULL;
-		if (r->topic_count)
-			memcpy(t, r->topics, (size_t)r->topic_count * sizeof(*t));
-		r->topics = t;
+		if (g->topics_count)
+			memcpy(t, g->topics, (size_t)g->topics_count * sizeof(*t));
+		g->topics = t;
 		ap->cap = cap;
 	}
-	r->topics[r->topic_count].name = arena_copy(a, topic, &ap->ok);
-	return &r->topics[r->topic_count++];
+	g->topics[g->topics_count].name = arena_copy(a, topic, &ap->ok);
+	return &g->topics[g->topics_count++];
 }
 
 static bool add_position(void *arg, trib_slice_t topic, int32_t partition,
@@ -285,8 +365,8 @@ static bool add_position(void *arg, trib_slice_t topic, int32_t partition,
 {
 	all_pos_t *ap = arg;
 	kafka_arena_t *a = &ap->req->arena;
-	kafka_offset_fetch_topic_resp_t *t;
-	kafka_offset_fetch_partition_resp_t *p;
+	kafka_offset_fetch_group_topic_resp_t *t;
+	kafka_offset_fetch_group_partition_resp_t *p;
 
 	if (!kafka_sasl_req_allows(ap->req, topic, AUTH_LISTEN))
 		return true; /* positions of topics the connection may not read stay unlisted */
@@ -294,55 +374,123 @@ static bool add_position(void *arg, trib_slice_t topic, int32_t partition,
 	if (!t || !ap->ok)
 		return ap->ok = false;
 	/* partitions grow one by one: the arena keeps the old arrays until the answer */
-	p = kafka_arena_calloc(a, (size_t)t->partition_count + 1, sizeof(*p));
+	p = kafka_arena_calloc(a, (size_t)t->partitions_count + 1, sizeof(*p));
 	if (!p)
 		return ap->ok = false;
-	if (t->partition_count)
-		memcpy(p, t->partitions, (size_t)t->partition_count * sizeof(*p));
-	p[t->partition_count] = (kafka_offset_fetch_partition_resp_t){
+	if (t->partitions_count)
+		memcpy(p, t->partitions, (size_t)t->partitions_count * sizeof(*p));
+	p[t->partitions_count] = (kafka_offset_fetch_group_partition_resp_t){
 		partition, v->offset, v->leader_epoch, arena_copy(a, v->metadata, &ap->ok), 0};
 	t->partitions = p;
-	t->partition_count++;
+	t->partitions_count++;
 	return ap->ok;
 }
 
-static trib_err_t fetch_listed(kafka_req_t *req, const kafka_offset_fetch_req_t *q,
-			       kafka_offset_fetch_resp_t *resp)
+/*
+ * The listed partitions of @p q's topics into @p g; @p code non-zero (a
+ * group-level error below v2) is every partition's error.
+ */
+static trib_err_t fetch_listed(kafka_req_t *req, const kafka_offset_fetch_group_req_t *q,
+			       int16_t code, kafka_offset_fetch_group_resp_t *g)
 {
 	kafka_arena_t *a = &req->arena;
 	bool ok = true;
 
-	resp->topic_count = q->topic_count;
-	resp->topics = kafka_arena_calloc(a, (size_t)q->topic_count, sizeof(*resp->topics));
-	if (!resp->topics)
+	g->topics_count = q->topics_count;
+	g->topics = kafka_arena_calloc(a, (size_t)q->topics_count, sizeof(*g->topics));
+	if (!g->topics)
 		return TRIB_ERR_NOMEM;
-	for (int32_t i = 0; i < q->topic_count; i++) {
-		const kafka_offset_fetch_topic_req_t *t = &q->topics[i];
-		kafka_offset_fetch_topic_resp_t *rt = &resp->topics[i];
-		bool denied = !kafka_sasl_req_allows(req, t->name, AUTH_LISTEN);
+	for (int32_t i = 0; i < q->topics_count; i++) {
+		const kafka_offset_fetch_group_topic_req_t *t = &q->topics[i];
+		kafka_offset_fetch_group_topic_resp_t *rt = &g->topics[i];
+		int16_t tcode = code ? code
+			      : kafka_sasl_req_allows(req, t->name, AUTH_LISTEN)
+			      ? KAFKA_ERR_NONE : KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 
 		rt->name = t->name;
-		rt->partition_count = t->partition_count;
-		rt->partitions = kafka_arena_calloc(a, (size_t)t->partition_count,
+		rt->partitions_count = t->partition_indexes_count;
+		rt->partitions = kafka_arena_calloc(a, (size_t)t->partition_indexes_count,
 						    sizeof(*rt->partitions));
 		if (!rt->partitions)
 			return TRIB_ERR_NOMEM;
-		for (int32_t j = 0; j < t->partition_count; j++) {
-			kafka_offset_fetch_partition_resp_t *r = &rt->partitions[j];
+		for (int32_t j = 0; j < t->partition_indexes_count; j++) {
+			kafka_offset_fetch_group_partition_resp_t *r = &rt->partitions[j];
 
-			r->partition_index = t->partition_indexes[j];
-			if (resp->error_code || denied) {
-				r->committed_offset = -1;
-				r->committed_leader_epoch = -1;
-				r->metadata = slice_from_cstr("");
-				r->error_code = resp->error_code ? resp->error_code
-						: KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
-			} else {
+			*r = (kafka_offset_fetch_group_partition_resp_t){
+				t->partition_indexes[j], -1, -1, slice_from_cstr(""), tcode};
+			if (!tcode)
 				fill_partition(req, q->group_id, t->name, r, &ok);
-			}
 		}
 	}
 	return ok ? TRIB_OK : TRIB_ERR_NOMEM;
+}
+
+/* One group's answer into @p g (v8+ shapes). */
+static trib_err_t fetch_group(kafka_req_t *req, const kafka_offset_fetch_group_req_t *q,
+			      kafka_offset_fetch_group_resp_t *g)
+{
+	*g = (kafka_offset_fetch_group_resp_t){q->group_id, 0, NULL,
+					       fetch_group_check(req, q->group_id)};
+	if (g->error_code) {
+		/* v0-1 have no group-level code: it goes into every partition */
+		if (req->hdr.api_version < 2)
+			return fetch_listed(req, q, g->error_code, g);
+		return TRIB_OK;
+	}
+	if (q->topics_count < 0) {
+		all_pos_t ap = {req, g, 0, true};
+
+		koffset_list(req->env->offsets, q->group_id, add_position, &ap);
+		return ap.ok ? TRIB_OK : TRIB_ERR_NOMEM;
+	}
+	return fetch_listed(req, q, KAFKA_ERR_NONE, g);
+}
+
+/* v0-7: the request's one group through fetch_group, copied into the older shapes. */
+static trib_err_t fetch_single(kafka_req_t *req, const kafka_offset_fetch_req_t *q,
+			       kafka_offset_fetch_resp_t *resp)
+{
+	kafka_arena_t *a = &req->arena;
+	kafka_offset_fetch_group_req_t gq = {q->group_id, TRIB_SLICE_NULL, -1, q->topics_count, NULL};
+	kafka_offset_fetch_group_resp_t g;
+	trib_err_t err;
+
+	if (q->topics_count > 0) {
+		gq.topics = kafka_arena_calloc(a, (size_t)q->topics_count, sizeof(*gq.topics));
+		if (!gq.topics)
+			return TRIB_ERR_NOMEM;
+		for (int32_t i = 0; i < q->topics_count; i++)
+			gq.topics[i] = (kafka_offset_fetch_group_topic_req_t){
+				q->topics[i].name, q->topics[i].partition_indexes_count,
+				q->topics[i].partition_indexes};
+	}
+	err = fetch_group(req, &gq, &g);
+	if (err)
+		return err;
+	resp->error_code = g.error_code;
+	resp->topics_count = g.topics_count;
+	resp->topics = kafka_arena_calloc(a, (size_t)g.topics_count, sizeof(*resp->topics));
+	if (!resp->topics)
+		return TRIB_ERR_NOMEM;
+	for (int32_t i = 0; i < g.topics_count; i++) {
+		const kafka_offset_fetch_group_topic_resp_t *t = &g.topics[i];
+		kafka_offset_fetch_topic_resp_t *rt = &resp->topics[i];
+
+		rt->name = t->name;
+		rt->partitions_count = t->partitions_count;
+		rt->partitions = kafka_arena_calloc(a, (size_t)t->partitions_count,
+						    sizeof(*rt->partitions));
+		if (!rt->partitions)
+			return TRIB_ERR_NOMEM;
+		for (int32_t j = 0; j < t->partitions_count; j++) {
+			const kafka_offset_fetch_group_partition_resp_t *p = &t->partitions[j];
+
+			rt->partitions[j] = (kafka_offset_fetch_partition_resp_t){
+				p->partition_index, p->committed_offset, p->committed_leader_epoch,
+				p->metadata, p->error_code};
+		}
+	}
+	return TRIB_OK;
 }
 
 trib_err_t kafka_offset_fetch_handle(kafka_req_t *req, wire_rd_t *body)
@@ -353,22 +501,18 @@ trib_err_t kafka_offset_fetch_handle(kafka_req_t *req, wire_rd_t *body)
 
 	if (err)
 		return err;
-	if (req->reject)
-		resp.error_code = req->reject;
-	else if (!req->env->offsets)
-		resp.error_code = KAFKA_ERR_COORDINATOR_NOT_AVAILABLE;
-	else if (q.group_id.len == 0 || q.group_id.len > KOFFSET_GROUP_MAX)
-		resp.error_code = KAFKA_ERR_INVALID_GROUP_ID;
-	if (q.all_topics && !resp.error_code) {
-		all_pos_t ap = {req, &resp, 0, true};
-
-		koffset_list(req->env->offsets, q.group_id, add_position, &ap);
-		if (!ap.ok)
-			return TRIB_ERR_NOMEM;
+	if (req->hdr.api_version < 8) {
+		err = fetch_single(req, &q, &resp);
 	} else {
-		err = fetch_listed(req, &q, &resp);
-		if (err)
-			return err;
+		resp.groups_count = q.groups_count;
+		resp.groups = kafka_arena_calloc(&req->arena, (size_t)q.groups_count,
+						 sizeof(*resp.groups));
+		if (!resp.groups)
+			return TRIB_ERR_NOMEM;
+		for (int32_t i = 0; i < q.groups_count && !err; i++)
+			err = fetch_group(req, &q.groups[i], &resp.groups[i]);
 	}
+	if (err)
+		return err;
 	return kafka_req_respond(req, kafka_offset_fetch_resp_write, &resp);
 }
