@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <librdkafka/rdkafka.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -664,6 +665,54 @@ START_TEST(corrupt_stored_config)
 }
 END_TEST
 
+/* Readers never see half a change: every snapshot has the two keys changed together. */
+typedef struct watch {
+	hub_t *h;
+	_Atomic bool stop;
+	int seen;
+} watch_t;
+
+static void *watcher(void *arg)
+{
+	watch_t *w = arg;
+
+	while (!atomic_load(&w->stop)) {
+		tcfg_t cfg;
+
+		hub_config(w->h, &cfg);
+		ck_assert_int_eq(cfg.retention_ms, cfg.segment_ms);
+		if (hub_max_message_bytes(w->h) >= 0)
+			ck_assert_int_ge(hub_max_message_bytes(w->h), 1000);
+		w->seen++;
+	}
+	return NULL;
+}
+
+START_TEST(concurrent_changes)
+{
+	watch_t w = {0};
+	pthread_t t;
+	tcfg_t cfg;
+	char msg[TCFG_MSG_MAX], v[32];
+
+	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){"w", 2, NULL, 0}, &w.h), TRIB_OK);
+	ck_assert_int_eq(pthread_create(&t, NULL, watcher, &w), 0);
+	for (int i = 1; i <= 20; i++) {
+		hub_config(w.h, &cfg);
+		snprintf(v, sizeof(v), "%d", 1000 * i);
+		ck_assert_int_eq(set(&cfg, "retention.ms", v, msg), TRIB_OK);
+		ck_assert_int_eq(set(&cfg, "segment.ms", v, msg), TRIB_OK);
+		ck_assert_int_eq(set(&cfg, "max.message.bytes", v, msg), TRIB_OK);
+		ck_assert_int_eq(ns_hub_set_config(ns, w.h, &cfg, false, msg, sizeof(msg)), TRIB_OK);
+	}
+	atomic_store(&w.stop, true);
+	pthread_join(t, NULL);
+	ck_assert_int_gt(w.seen, 0);
+	hub_config(w.h, &cfg);
+	ck_assert_int_eq(cfg.retention_ms, 20000);
+}
+END_TEST
+
 /* ---- honouring: CreateTime appends, max.message.bytes at the Kafka head ---- */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -875,6 +924,7 @@ static Suite *tcfg_suite(void)
 	tcase_add_test(n, topic_ids);
 	tcase_add_test(n, legacy_hub_json);
 	tcase_add_test(n, corrupt_stored_config);
+	tcase_add_test(n, concurrent_changes);
 	suite_add_tcase(s, n);
 
 	tcase_add_checked_fixture(h, setup, teardown);
