@@ -83,10 +83,11 @@ fi
 # uninstrumented Proton and libmicrohttpd, so they are left to the ASan pass.
 step "build-tsan (thread): core and storage concurrency"
 if configure build-tsan -Dtests=true -Dwerror=true -Db_sanitize=thread --buildtype=debug &&
-	ninja -C build-tsan -j "$jobs" tests/unit/concurrency_test tests/unit/store_test tests/unit/core_test; then
+	ninja -C build-tsan -j "$jobs" tests/unit/concurrency_test tests/unit/store_test tests/unit/core_test \
+		tests/unit/store_retention_test; then
 	rm -f build-tsan/meson-logs/testlog.json
 	TSAN_OPTIONS=halt_on_error=1 meson test -C build-tsan --no-rebuild --print-errorlogs \
-		concurrency store core || failed+=("build-tsan: meson test")
+		concurrency store core store_retention || failed+=("build-tsan: meson test")
 else
 	failed+=("build-tsan: build")
 fi
