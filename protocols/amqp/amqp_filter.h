@@ -63,7 +63,7 @@ trib_err_t amqp_filter_parse_expr(trib_slice_t expr, amqp_filter_t *out) TRIB_MU
  * gives n + 1, `>= n` gives n; positions below the log start move up to
  * it. Errors: TRIB_ERR_OUT_OF_RANGE when the position is past @p hwm (the
  * service's "The supplied sequence number is invalid"); TRIB_ERR_INVALID
- * for a TIME filter (resolve those with part_offset_for_time).
+ * for a TIME filter (resolve those by append time with part_offset_for_append_time).
  * @thread any  @locks none
  */
 trib_err_t amqp_filter_start(const amqp_filter_t *f, int64_t log_start, int64_t hwm,
