@@ -33,8 +33,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_produce_handle(req, body);
 	case KAFKA_API_FETCH:
 		return kafka_fetch_handle(req, body);
-	case KAFKA_API_METADATA:
-		return kafka_metadata_handle(req, body);
 	case KAFKA_API_JOIN_GROUP:
 		return kafka_join_group_handle(req, body);
 	case KAFKA_API_LEAVE_GROUP:

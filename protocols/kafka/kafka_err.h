@@ -51,6 +51,7 @@ enum {
 	KAFKA_ERR_FENCED_INSTANCE_ID = 82,
 	KAFKA_ERR_GROUP_SUBSCRIBED_TO_TOPIC = 86,
 	KAFKA_ERR_INVALID_RECORD = 87,
+	KAFKA_ERR_UNKNOWN_TOPIC_ID = 100,
 };
 
 /** Where a core error is reported: the answer differs between a record and a topic operation. */

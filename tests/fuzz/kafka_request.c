@@ -1,7 +1,7 @@
 /*
  * Fuzz target for the Kafka head's request decoding (STYLE.md §14).
  * Input: byte 0 picks the API (its low 3 bits: 0 Produce, 1 Fetch,
- * 3 Metadata, 4 ApiVersions, 5 CreateTopics; 2, 6 and 7 feed the
+ * 4 ApiVersions, 5 CreateTopics; 2, 3, 6 and 7 feed the
  * rest as a stream of size-prefixed frames through the frame parser and the
  * request header decoder), byte 1 is the version (as a signed byte, so
  * out-of-range versions are tried too), the rest is the request body. Every
@@ -16,7 +16,6 @@
 #include "api/api_versions.h"
 #include "api/create_topics.h"
 #include "api/fetch.h"
-#include "api/metadata.h"
 #include "api/produce.h"
 #include "kafka_arena.h"
 #include "kafka_frame.h"
@@ -102,32 +101,6 @@ static void fetch(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
 		encode(kafka_fetch_resp_write, ver, &r);
 }
 
-static void metadata(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
-{
-	static const int32_t node[] = {0};
-	kafka_metadata_req_t q;
-	kafka_metadata_resp_t r = {0};
-	kafka_metadata_topic_t *ts;
-
-	if (kafka_metadata_req_decode(rd, ver, a, &q) || ver < 0)
-		return;
-	ts = kafka_arena_calloc(a, (size_t)q.topic_count, sizeof(*ts));
-	if (!ts)
-		return;
-	for (int32_t i = 0; i < q.topic_count; i++) {
-		kafka_metadata_partition_t *p = kafka_arena_alloc(a, sizeof(*p));
-
-		if (!p)
-			return;
-		*p = (kafka_metadata_partition_t){0, i, 0, 0, node, 1, node, 1, node, 0};
-		ts[i] = (kafka_metadata_topic_t){0, q.topics[i], false, 1, p, INT32_MIN};
-	}
-	r.topics = ts;
-	r.topic_count = q.topic_count;
-	r.cluster_id = q.topic_count ? q.topics[0] : TRIB_SLICE_NULL;
-	encode(kafka_metadata_resp_write, ver, &r);
-}
-
 static void api_versions(wire_rd_t *rd, int16_t ver)
 {
 	static const kafka_api_versions_key_t keys[] = {{18, 0, 3}};
@@ -192,7 +165,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] & 7) {
 	case 0: produce(&rd, ver, &a); break;
 	case 1: fetch(&rd, ver, &a); break;
-	case 3: metadata(&rd, ver, &a); break;
 	case 4: api_versions(&rd, ver); break;
 	case 5: create_topics(&rd, ver, &a); break;
 	default: frames(data + 2, size - 2); break;

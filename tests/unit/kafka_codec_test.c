@@ -295,51 +295,65 @@ START_TEST(metadata_req)
 		 v0_null = hex("ffffffff"), v1_null = hex("ffffffff"), v1_none = hex("00000000"),
 		 v4 = hex("00000001 0001 74 | 00"), v8 = hex("ffffffff | 01 | 01 | 00"),
 		 v8_short = hex("ffffffff 01 01");
+	/* flexible: one topic by id (null name), one by name; no cluster operations from v11 */
+	hexbuf_t v12 = hex("03 | 000102030405060708090a0b0c0d0e0f 00 00 |"
+			   "00000000000000000000000000000000 0274 00 | 00 | 01 | 00");
 	wire_rd_t rd;
 
 	kafka_arena_init(&a);
 	rd = reader(&v0);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 0, &a, &q), TRIB_OK);
-	ck_assert(!q.all_topics);
-	ck_assert_int_eq(q.topic_count, 2);
-	ck_assert(eq(q.topics[0], "ab") && eq(q.topics[1], "c"));
+	ck_assert_int_eq(q.topics_count, 2);
+	ck_assert(eq(q.topics[0].name, "ab") && eq(q.topics[1].name, "c"));
 	ck_assert(q.allow_auto_topic_creation);
 	rd = reader(&v0_all);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 0, &a, &q), TRIB_OK);
-	ck_assert(q.all_topics);
+	ck_assert_int_eq(q.topics_count, 0); /* every topic at v0 */
 	rd = reader(&v0_null);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 0, &a, &q), TRIB_ERR_INVALID);
 	rd = reader(&v1_null);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 1, &a, &q), TRIB_OK);
-	ck_assert(q.all_topics);
+	ck_assert_int_eq(q.topics_count, -1);
 	rd = reader(&v1_none);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 1, &a, &q), TRIB_OK);
-	ck_assert(!q.all_topics && q.topic_count == 0);
+	ck_assert_int_eq(q.topics_count, 0);
 	rd = reader(&v4);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 4, &a, &q), TRIB_OK);
 	ck_assert(!q.allow_auto_topic_creation);
 	rd = reader(&v8);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 8, &a, &q), TRIB_OK);
-	ck_assert(q.all_topics && q.allow_auto_topic_creation);
+	ck_assert(q.topics_count == -1 && q.allow_auto_topic_creation);
 	ck_assert(q.include_cluster_authorized_operations);
 	ck_assert(!q.include_topic_authorized_operations);
 	rd = reader(&v8_short);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 8, &a, &q), TRIB_ERR_INVALID);
 	rd = reader(&v4); /* a v4 body read as v3 leaves a byte over */
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 3, &a, &q), TRIB_ERR_INVALID);
+	rd = reader(&v12);
+	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 12, &a, &q), TRIB_OK);
+	ck_assert_int_eq(q.topics_count, 2);
+	ck_assert_int_eq(q.topics[0].topic_id.b[15], 15);
+	ck_assert_ptr_null(q.topics[0].name.ptr);
+	ck_assert(kafka_uuid_is_zero(&q.topics[1].topic_id) && eq(q.topics[1].name, "t"));
+	ck_assert(!q.allow_auto_topic_creation && q.include_topic_authorized_operations);
+	rd = reader(&v12); /* v10 still has include_cluster_authorized_operations */
+	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 10, &a, &q), TRIB_ERR_INVALID);
 	kafka_arena_free(&a);
 }
 END_TEST
 
-static const int32_t node0[] = {0};
+static int32_t node0[] = {0};
 
 static kafka_metadata_resp_t md_model(kafka_metadata_broker_t *b, kafka_metadata_topic_t *t,
 				      kafka_metadata_partition_t *p)
 {
 	*b = (kafka_metadata_broker_t){0, S("h"), 9092, TRIB_SLICE_NULL};
-	*p = (kafka_metadata_partition_t){0, 0, 0, 0, node0, 1, node0, 1, node0, 0};
-	*t = (kafka_metadata_topic_t){0, S("t"), false, 1, p, INT32_MIN};
-	return (kafka_metadata_resp_t){0, 1, b, S("c"), 0, 1, t, INT32_MIN};
+	*p = (kafka_metadata_partition_t){.replica_nodes = node0, .replica_nodes_count = 1,
+		.isr_nodes = node0, .isr_nodes_count = 1, .offline_replicas = node0};
+	*t = (kafka_metadata_topic_t){.name = S("t"), .topic_id = {{[15] = 0x2a}},
+		.partitions_count = 1, .partitions = p, .topic_authorized_operations = INT32_MIN};
+	return (kafka_metadata_resp_t){.brokers_count = 1, .brokers = b, .cluster_id = S("c"),
+		.topics_count = 1, .topics = t, .cluster_authorized_operations = INT32_MIN};
 }
 
 START_TEST(metadata_resp)
@@ -358,6 +372,17 @@ START_TEST(metadata_resp)
 		    "00000001 | 0000 0001 74 00 | 00000001 |"
 		    "0000 00000000 00000000 00000000 | 00000001 00000000 | 00000001 00000000 |"
 		    "00000000 | 80000000 | 80000000");
+	expect_body(kafka_metadata_resp_write, 10, &r,
+		    "00000000 | 02 | 00000000 0268 00002384 00 00 | 0263 | 00000000 |"
+		    "02 | 0000 0274 0000000000000000000000000000002a 00 | 02 |"
+		    "0000 00000000 00000000 00000000 | 02 00000000 | 02 00000000 | 01 | 00 |"
+		    "80000000 00 | 80000000 | 00");
+	/* v12: no cluster operations; a topic unknown by id has a null name */
+	t.name = TRIB_SLICE_NULL;
+	t.partitions_count = 0;
+	expect_body(kafka_metadata_resp_write, 12, &r,
+		    "00000000 | 02 | 00000000 0268 00002384 00 00 | 0263 | 00000000 |"
+		    "02 | 0000 00 0000000000000000000000000000002a 00 | 01 | 80000000 00 | 00");
 }
 END_TEST
 
@@ -618,7 +643,7 @@ START_TEST(limit_topics)
 	b = metadata_topics(KAFKA_MAX_TOPICS, &len);
 	wire_rd_init(&rd, b, len);
 	ck_assert_int_eq(kafka_metadata_req_decode(&rd, 1, &a, &q), TRIB_OK);
-	ck_assert_int_eq(q.topic_count, KAFKA_MAX_TOPICS);
+	ck_assert_int_eq(q.topics_count, KAFKA_MAX_TOPICS);
 	free(b);
 	b = metadata_topics(KAFKA_MAX_TOPICS + 1, &len);
 	wire_rd_init(&rd, b, len);

@@ -29,7 +29,6 @@
 #include "api/init_producer_id.h"
 #include "api/join_group.h"
 #include "api/leave_group.h"
-#include "api/metadata.h"
 #include "api/produce.h"
 #include "api/sync_group.h"
 #include "kafka_api.h"
@@ -295,7 +294,6 @@ typedef struct api_case {
 static const api_case_t hand_cases[] = {
 	{KAFKA_API_PRODUCE, "ProduceRequest", "ProduceResponse"},
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
-	{KAFKA_API_METADATA, "MetadataRequest", "MetadataResponse"},
 	{KAFKA_API_JOIN_GROUP, "JoinGroupRequest", "JoinGroupResponse"},
 	{KAFKA_API_LEAVE_GROUP, "LeaveGroupRequest", "LeaveGroupResponse"},
 	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
@@ -396,7 +394,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	union {
 		kafka_produce_req_t p;
 		kafka_fetch_req_t f;
-		kafka_metadata_req_t m;
 		kafka_api_versions_req_t av;
 		kafka_create_topics_req_t c;
 		kafka_delete_topics_req_t dt;
@@ -413,7 +410,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	switch (key) {
 	case KAFKA_API_PRODUCE: return kafka_produce_req_decode(rd, v, a, &u.p);
 	case KAFKA_API_FETCH: return kafka_fetch_req_decode(rd, v, a, &u.f);
-	case KAFKA_API_METADATA: return kafka_metadata_req_decode(rd, v, a, &u.m);
 	case KAFKA_API_API_VERSIONS: return kafka_api_versions_req_decode(rd, v, &u.av);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
 	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
@@ -462,12 +458,8 @@ START_TEST(requests_match_schemas)
 END_TEST
 
 /* Response models with one element in every array. */
-static const int32_t one_node[] = {0};
 static const uint8_t three[] = {1, 2, 3};
 static const kafka_api_versions_key_t av_key[] = {{18, 0, 3}};
-static kafka_metadata_broker_t md_broker = {0, {(const uint8_t *)"h", 1}, 9092, {NULL, 0}};
-static kafka_metadata_partition_t md_part = {0, 0, 0, 0, one_node, 1, one_node, 1, one_node, 1};
-static kafka_metadata_topic_t md_topic = {0, {(const uint8_t *)"t", 1}, false, 1, &md_part, 0};
 static kafka_produce_partition_resp_t pr_part = {0, 0, 0, 0, 0, {NULL, 0}};
 static kafka_produce_topic_resp_t pr_topic = {{(const uint8_t *)"t", 1}, 1, &pr_part};
 static kafka_fetch_partition_resp_t fe_part = {0, 0, 0, 0, 0, -1, three, 3, NULL};
@@ -486,7 +478,6 @@ static const kafka_leave_group_member_t lg_member = {{(const uint8_t *)"m", 1}, 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
 	kafka_api_versions_resp_t av = {0, av_key, 1, 0};
-	kafka_metadata_resp_t md = {0, 1, &md_broker, {NULL, 0}, 0, 1, &md_topic, 0};
 	kafka_produce_resp_t pr = {1, &pr_topic, 0};
 	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
@@ -505,7 +496,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	switch (key) {
 	case KAFKA_API_PRODUCE: fn = kafka_produce_resp_write, body = &pr; break;
 	case KAFKA_API_FETCH: fn = kafka_fetch_resp_write, body = &fe; break;
-	case KAFKA_API_METADATA: fn = kafka_metadata_resp_write, body = &md; break;
 	case KAFKA_API_API_VERSIONS: fn = kafka_api_versions_resp_write, body = &av; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;
 	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;

@@ -21,6 +21,7 @@
 
 #include "hub.h"
 #include "kafka_api.h"
+#include "kafka_codec.h"
 #include "mem.h"
 #include "part.h"
 #include "rb.h"
@@ -1332,6 +1333,126 @@ START_TEST(metadata_v8_all)
 }
 END_TEST
 
+/* A flexible (v9+) Metadata body asking for @n topics by @names (NULL = null name) and @ids. */
+static body_t *metadata_flex_body(int16_t ver, int n, const char *const *names,
+				  const kafka_uuid_t *ids)
+{
+	body_t *b = body_new();
+
+	wire_wr_uvarint(&b->wr, n < 0 ? 0 : (uint64_t)n + 1);
+	for (int i = 0; i < n; i++) {
+		if (ver >= 10)
+			kafka_codec_wr_uuid(&b->wr, &ids[i]);
+		kafka_codec_wr_str(&b->wr, true, true,
+				   names[i] ? slice_from_cstr(names[i]) : TRIB_SLICE_NULL);
+		wire_wr_empty_tags(&b->wr);
+	}
+	wire_wr_u8(&b->wr, 0); /* no auto-creation */
+	if (ver <= 10)
+		wire_wr_u8(&b->wr, 1);
+	wire_wr_u8(&b->wr, 0);
+	wire_wr_empty_tags(&b->wr);
+	return b;
+}
+
+typedef struct md_topic {
+	int16_t err;
+	char name[32]; /* "<null>" for a null name */
+	kafka_uuid_t id;
+	int32_t parts;
+} md_topic_t;
+
+/* Reads a flexible Metadata answer (header v1) into @ts (room for 8); returns the topic count. */
+static int read_metadata_flex(int fd, int32_t corr, int16_t ver, md_topic_t *ts)
+{
+	resp_t r = expect_resp(fd, corr);
+	int n;
+
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0); /* header tags */
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+	(void)wire_rd_compact_bytes(&r.rd);
+	(void)wire_rd_i32(&r.rd);
+	ck_assert_ptr_null(wire_rd_compact_bytes(&r.rd).ptr); /* rack */
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
+	ck_assert(slice_eq_cstr(wire_rd_compact_bytes(&r.rd), "tributary", false));
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+	n = (int)wire_rd_uvarint(&r.rd) - 1;
+	ck_assert(n >= 0 && n <= 8);
+	for (int i = 0; i < n; i++) {
+		trib_slice_t name;
+
+		ts[i].err = wire_rd_i16(&r.rd);
+		name = wire_rd_compact_bytes(&r.rd);
+		snprintf(ts[i].name, sizeof(ts[i].name), "%.*s", name.ptr ? (int)name.len : 6,
+			 name.ptr ? (const char *)name.ptr : "<null>");
+		ts[i].id = ver >= 10 ? kafka_codec_rd_uuid(&r.rd) : (kafka_uuid_t){{0}};
+		ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+		ts[i].parts = (int32_t)wire_rd_uvarint(&r.rd) - 1;
+		for (int32_t j = 0; j < ts[i].parts; j++) {
+			ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+			ck_assert_int_eq(wire_rd_i32(&r.rd), j);
+			ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+			ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+			ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+			ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+			ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+			ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
+			ck_assert_int_eq(wire_rd_uvarint(&r.rd), 1);
+			ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
+		}
+		ck_assert_int_eq(wire_rd_i32(&r.rd), INT32_MIN);
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
+	}
+	if (ver <= 10)
+		(void)wire_rd_i32(&r.rd); /* cluster authorized operations */
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
+	resp_done(&r);
+	return n;
+}
+
+START_TEST(metadata_topic_ids)
+{
+	const char *names[3] = {"eh1", NULL, NULL};
+	kafka_uuid_t ids[3] = {{{0}}}, eh1_id, unknown = {{[0] = 1, [15] = 2}};
+	md_topic_t ts[8];
+	int fd = dial();
+
+	memcpy(eh1_id.b, hub_topic_id(eh1), sizeof(eh1_id.b));
+	ck_assert(!kafka_uuid_is_zero(&eh1_id));
+	ids[1] = eh1_id;
+	ids[2] = unknown;
+	/* v12: by name, by id, and an id nobody has */
+	send_req(fd, 3, 12, 1, true, metadata_flex_body(12, 3, names, ids));
+	ck_assert_int_eq(read_metadata_flex(fd, 1, 12, ts), 3);
+	ck_assert(ts[0].err == 0 && !strcmp(ts[0].name, "eh1") && ts[0].parts == 2);
+	ck_assert(!memcmp(ts[0].id.b, eh1_id.b, 16));
+	ck_assert(ts[1].err == 0 && !strcmp(ts[1].name, "eh1") && ts[1].parts == 2);
+	ck_assert(!memcmp(ts[1].id.b, eh1_id.b, 16));
+	ck_assert(ts[2].err == 100 && !strcmp(ts[2].name, "<null>") && ts[2].parts == 0);
+	ck_assert(!memcmp(ts[2].id.b, unknown.b, 16));
+	/* v10: every topic carries its id; ids in the request are refused (INVALID_REQUEST) */
+	send_req(fd, 3, 10, 2, true, metadata_flex_body(10, 1, names, ids));
+	ck_assert_int_eq(read_metadata_flex(fd, 2, 10, ts), 1);
+	ck_assert(ts[0].err == 0 && !memcmp(ts[0].id.b, eh1_id.b, 16));
+	send_req(fd, 3, 11, 3, true, metadata_flex_body(11, 2, names, ids));
+	ck_assert_int_eq(read_metadata_flex(fd, 3, 11, ts), 2);
+	ck_assert(ts[0].err == 42 && ts[1].err == 42 && ts[0].parts == 0);
+	/* v11, every topic (null array): no cluster operations any more */
+	send_req(fd, 3, 11, 4, true, metadata_flex_body(11, -1, names, ids));
+	ck_assert_int_eq(read_metadata_flex(fd, 4, 11, ts), 1);
+	ck_assert(ts[0].err == 0 && !strcmp(ts[0].name, "eh1"));
+	ck_assert(!memcmp(ts[0].id.b, eh1_id.b, 16));
+	/* v9 (flexible, no ids): an unknown name is not created (allow false) */
+	names[0] = "nothere";
+	send_req(fd, 3, 9, 5, true, metadata_flex_body(9, 1, names, ids));
+	ck_assert_int_eq(read_metadata_flex(fd, 5, 9, ts), 1);
+	ck_assert(ts[0].err == 3 && !strcmp(ts[0].name, "nothere"));
+	close(fd);
+}
+END_TEST
+
 static body_t *create_body(int16_t ver, const char *name, int32_t np, int16_t rf, bool assign,
 			   bool validate)
 {
@@ -1532,6 +1653,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, list_offsets_specs);
 	tcase_add_test(tc, metadata_auto_create);
 	tcase_add_test(tc, metadata_v8_all);
+	tcase_add_test(tc, metadata_topic_ids);
 	tcase_add_test(tc, create_topics);
 	suite_add_tcase(s, tc);
 

@@ -1,13 +1,22 @@
 /*
- * Metadata. One broker (this gateway) leads every partition: replicas and
- * isr are [node_id], offline replicas empty, leader epoch 0, cluster id
- * "tributary", controller = this node. An unknown topic is created with the
- * namespace's default partition count when the namespace allows
- * auto-creation and the request does (always for v0-3, the flag from v4);
- * the topic is then answered in full at once (no LEADER_NOT_AVAILABLE
- * round, there is no election to wait for). Names that Kafka would refuse
- * get INVALID_TOPIC_EXCEPTION; ns_hub_create blocks this loop for one
- * durable metadata write, which only happens on creation.
+ * Metadata (codec generated from api/metadata.def). One broker (this
+ * gateway) leads every partition: replicas and isr are [node_id], offline
+ * replicas empty, leader epoch 0, cluster id "tributary", controller = this
+ * node. An unknown topic is created with the namespace's default partition
+ * count when the namespace allows auto-creation and the request does
+ * (always for v0-3, the flag from v4); the topic is then answered in full
+ * at once (no LEADER_NOT_AVAILABLE round, there is no election to wait
+ * for). Names that Kafka would refuse get INVALID_TOPIC_EXCEPTION;
+ * ns_hub_create blocks this loop for one durable metadata write, which only
+ * happens on creation.
+ *
+ * Topic ids (KIP-516): every answered topic carries its hub's id from v10.
+ * From v12 a requested topic with a non-zero id is looked up by id alone
+ * (ns_hub_find_by_id, never auto-created): unknown gives UNKNOWN_TOPIC_ID
+ * with a null name, as Kafka. v10 and v11 carry the fields but Kafka
+ * refuses their use there: a topic with a null name or a non-zero id in
+ * such a request answers every topic INVALID_REQUEST. From v11 cluster
+ * authorized operations are gone (DescribeCluster has them, KIP-700).
  */
 #include "metadata_handle.h"
 
@@ -28,10 +37,13 @@
 #define TOPIC_OPS ((1 << 3) | (1 << 4) | (1 << 5) | (1 << 8)) /* READ WRITE CREATE DESCRIBE */
 #define CLUSTER_OPS ((1 << 5) | (1 << 8))                    /* CREATE DESCRIBE */
 
+_Static_assert(HUB_TOPIC_ID_LEN == sizeof(((kafka_uuid_t *)0)->b), "a topic id is a Kafka UUID");
+
 typedef struct md_ctx {
 	kafka_req_t *req;
 	const kafka_metadata_req_t *q;
-	const int32_t *node;    /* [node_id] */
+	int32_t *node;  /* [node_id] */
+	int16_t reject; /* non-zero: every requested topic gets this error */
 } md_ctx_t;
 
 static bool fill_hub(md_ctx_t *c, hub_t *hub, kafka_metadata_topic_t *t)
@@ -45,14 +57,14 @@ static bool fill_hub(md_ctx_t *c, hub_t *hub, kafka_metadata_topic_t *t)
 		ps[i].partition_index = i;
 		ps[i].leader_id = *c->node;
 		ps[i].leader_epoch = 0;
-		ps[i].replica_nodes = ps[i].isr_nodes = c->node;
-		ps[i].replica_count = ps[i].isr_count = 1;
-		ps[i].offline_replicas = c->node;
-		ps[i].offline_count = 0;
+		ps[i].replica_nodes = ps[i].isr_nodes = ps[i].offline_replicas = c->node;
+		ps[i].replica_nodes_count = ps[i].isr_nodes_count = 1;
+		ps[i].offline_replicas_count = 0;
 	}
 	t->name = slice_from_cstr(hub_name(hub));
+	memcpy(t->topic_id.b, hub_topic_id(hub), sizeof(t->topic_id.b));
 	t->partitions = ps;
-	t->partition_count = n;
+	t->partitions_count = n;
 	return true;
 }
 
@@ -99,10 +111,6 @@ static bool named_topic(md_ctx_t *c, trib_slice_t name, kafka_metadata_topic_t *
 	hub_t *hub = ns_hub_find(c->req->env->ns, name);
 
 	t->name = name;
-	if (c->req->reject) {
-		t->error_code = c->req->reject;
-		return true;
-	}
 	if (!visible(c->req, name)) {
 		t->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 		return true;
@@ -112,6 +120,52 @@ static bool named_topic(md_ctx_t *c, trib_slice_t name, kafka_metadata_topic_t *
 	if (t->error_code || !hub)
 		return true;
 	return fill_hub(c, hub, t);
+}
+
+/* v12+: a topic asked by id. Ids are not secret: an unauthorized one is named an error by id. */
+static bool id_topic(md_ctx_t *c, const kafka_uuid_t *id, kafka_metadata_topic_t *t)
+{
+	hub_t *hub = ns_hub_find_by_id(c->req->env->ns, id->b);
+
+	t->topic_id = *id;
+	t->name = TRIB_SLICE_NULL;
+	if (!hub)
+		t->error_code = KAFKA_ERR_UNKNOWN_TOPIC_ID;
+	else if (!visible(c->req, slice_from_cstr(hub_name(hub))))
+		t->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+	else
+		return fill_hub(c, hub, t);
+	return true;
+}
+
+static bool requested_topic(md_ctx_t *c, const kafka_metadata_req_topic_t *rq,
+			    kafka_metadata_topic_t *t)
+{
+	if (c->reject) {
+		t->error_code = c->reject;
+		t->name = rq->name;
+		t->topic_id = rq->topic_id;
+		return true;
+	}
+	if (!kafka_uuid_is_zero(&rq->topic_id))
+		return id_topic(c, &rq->topic_id, t);
+	if (!rq->name.ptr) { /* neither a name nor an id */
+		t->error_code = KAFKA_ERR_INVALID_REQUEST;
+		return true;
+	}
+	return named_topic(c, rq->name, t);
+}
+
+/* Kafka refuses ids and null names in v10-11 requests ("not implemented on the server"). */
+static bool uses_ids_too_early(const kafka_req_t *req, const kafka_metadata_req_t *q)
+{
+	if (req->hdr.api_version < 10 || req->hdr.api_version >= 12)
+		return false;
+	for (int32_t i = 0; i < q->topics_count; i++) {
+		if (!q->topics[i].name.ptr || !kafka_uuid_is_zero(&q->topics[i].topic_id))
+			return true;
+	}
+	return false;
 }
 
 static trib_err_t all_topics(md_ctx_t *c, kafka_metadata_topic_t **out, int32_t *count)
@@ -145,43 +199,48 @@ trib_err_t kafka_metadata_handle(kafka_req_t *req, wire_rd_t *body)
 	kafka_metadata_resp_t resp = {0};
 	kafka_metadata_broker_t *broker;
 	kafka_metadata_topic_t *ts = NULL;
-	int32_t *node;
-	md_ctx_t c = {req, &q, NULL};
+	md_ctx_t c = {req, &q, NULL, 0};
+	bool all;
 	trib_err_t err;
 
 	err = kafka_metadata_req_decode(body, req->hdr.api_version, &req->arena, &q);
 	if (err)
 		return err;
-	node = kafka_arena_alloc(&req->arena, sizeof(*node));
+	c.node = kafka_arena_alloc(&req->arena, sizeof(*c.node));
 	broker = kafka_arena_alloc(&req->arena, sizeof(*broker));
-	if (!node || !broker)
+	if (!c.node || !broker)
 		return TRIB_ERR_NOMEM;
-	*node = req->env->node_id;
-	c.node = node;
+	*c.node = req->env->node_id;
+	c.reject = req->reject ? req->reject
+		 : uses_ids_too_early(req, &q) ? KAFKA_ERR_INVALID_REQUEST : 0;
 	*broker = (kafka_metadata_broker_t){req->env->node_id,
 					    slice_from_cstr(req->env->advertised_host),
 					    req->env->port, TRIB_SLICE_NULL};
 	resp.brokers = broker;
-	resp.broker_count = 1;
+	resp.brokers_count = 1;
 	resp.cluster_id = slice_from_cstr(CLUSTER_ID);
 	resp.controller_id = req->env->node_id;
 	resp.cluster_authorized_operations =
 		q.include_cluster_authorized_operations ? CLUSTER_OPS : AUTH_OPS_NONE;
-	if (q.all_topics && !req->reject) {
-		err = all_topics(&c, &ts, &resp.topic_count);
+	/* v0: an empty array asks for every topic; v1+: a null one */
+	all = q.topics_count < 0 || (req->hdr.api_version == 0 && q.topics_count == 0);
+	if (all && !c.reject) {
+		err = all_topics(&c, &ts, &resp.topics_count);
 		if (err)
 			return err;
 	} else {
-		ts = kafka_arena_calloc(&req->arena, (size_t)q.topic_count, sizeof(*ts));
+		int32_t n = q.topics_count > 0 ? q.topics_count : 0;
+
+		ts = kafka_arena_calloc(&req->arena, (size_t)n, sizeof(*ts));
 		if (!ts)
 			return TRIB_ERR_NOMEM;
-		for (int32_t i = 0; i < q.topic_count; i++) {
-			if (!named_topic(&c, q.topics[i], &ts[i]))
+		for (int32_t i = 0; i < n; i++) {
+			if (!requested_topic(&c, &q.topics[i], &ts[i]))
 				return TRIB_ERR_NOMEM;
 		}
-		resp.topic_count = q.topic_count;
+		resp.topics_count = n;
 	}
-	for (int32_t i = 0; i < resp.topic_count; i++) {
+	for (int32_t i = 0; i < resp.topics_count; i++) {
 		bool ops = q.include_topic_authorized_operations && !ts[i].error_code;
 
 		ts[i].topic_authorized_operations = ops ? TOPIC_OPS : AUTH_OPS_NONE;
