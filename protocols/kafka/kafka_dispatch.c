@@ -33,12 +33,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_produce_handle(req, body);
 	case KAFKA_API_FETCH:
 		return kafka_fetch_handle(req, body);
-	case KAFKA_API_JOIN_GROUP:
-		return kafka_join_group_handle(req, body);
-	case KAFKA_API_LEAVE_GROUP:
-		return kafka_leave_group_handle(req, body);
-	case KAFKA_API_SYNC_GROUP:
-		return kafka_sync_group_handle(req, body);
 	case KAFKA_API_API_VERSIONS:
 		return kafka_api_versions_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:

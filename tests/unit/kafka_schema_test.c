@@ -27,10 +27,7 @@
 #include "api/delete_topics.h"
 #include "api/fetch.h"
 #include "api/init_producer_id.h"
-#include "api/join_group.h"
-#include "api/leave_group.h"
 #include "api/produce.h"
-#include "api/sync_group.h"
 #include "kafka_api.h"
 #include "kafka_frame.h"
 #include "kafka_msg_cases.h"
@@ -294,9 +291,6 @@ typedef struct api_case {
 static const api_case_t hand_cases[] = {
 	{KAFKA_API_PRODUCE, "ProduceRequest", "ProduceResponse"},
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
-	{KAFKA_API_JOIN_GROUP, "JoinGroupRequest", "JoinGroupResponse"},
-	{KAFKA_API_LEAVE_GROUP, "LeaveGroupRequest", "LeaveGroupResponse"},
-	{KAFKA_API_SYNC_GROUP, "SyncGroupRequest", "SyncGroupResponse"},
 	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
@@ -399,9 +393,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_delete_topics_req_t dt;
 		kafka_delete_records_req_t dr;
 		kafka_create_partitions_req_t cp;
-		kafka_join_group_req_t jg;
-		kafka_leave_group_req_t lg;
-		kafka_sync_group_req_t sg;
 		kafka_init_producer_id_req_t ip;
 	} u;
 
@@ -415,9 +406,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
 	case KAFKA_API_DELETE_RECORDS: return kafka_delete_records_req_decode(rd, v, a, &u.dr);
 	case KAFKA_API_CREATE_PARTITIONS: return kafka_create_partitions_req_decode(rd, v, a, &u.cp);
-	case KAFKA_API_JOIN_GROUP: return kafka_join_group_req_decode(rd, v, a, &u.jg);
-	case KAFKA_API_LEAVE_GROUP: return kafka_leave_group_req_decode(rd, v, a, &u.lg);
-	case KAFKA_API_SYNC_GROUP: return kafka_sync_group_req_decode(rd, v, a, &u.sg);
 	case KAFKA_API_INIT_PRODUCER_ID: return kafka_init_producer_id_req_decode(rd, v, &u.ip);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
@@ -470,10 +458,6 @@ static kafka_delete_records_part_resp_t dr_part = {0, 5, 0};
 static kafka_delete_records_topic_resp_t dr_topic = {{(const uint8_t *)"t", 1}, 1, &dr_part};
 static kafka_create_partitions_topic_resp_t cp_topic = {{(const uint8_t *)"t", 1}, 37,
 							 {(const uint8_t *)"m", 1}};
-static const kafka_join_group_member_t jg_member = {{(const uint8_t *)"m", 1},
-						    {(const uint8_t *)"i", 1},
-						    {three, 3}};
-static const kafka_leave_group_member_t lg_member = {{(const uint8_t *)"m", 1}, {NULL, 0}, 0};
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
@@ -484,11 +468,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_delete_topics_resp_t dt = {0, 1, &dt_topic};
 	kafka_delete_records_resp_t dr = {0, 1, &dr_topic};
 	kafka_create_partitions_resp_t cp = {0, 1, &cp_topic};
-	kafka_join_group_resp_t jg = {0, 0, 1, {(const uint8_t *)"range", 5},
-				      {(const uint8_t *)"m", 1}, {(const uint8_t *)"m", 1}, 1,
-				      &jg_member};
-	kafka_leave_group_resp_t lg = {0, 0, 1, &lg_member};
-	kafka_sync_group_resp_t sg = {0, 0, {three, 3}};
 	kafka_init_producer_id_resp_t ip = {0, 0, 42, 0};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
@@ -501,9 +480,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;
 	case KAFKA_API_DELETE_RECORDS: fn = kafka_delete_records_resp_write, body = &dr; break;
 	case KAFKA_API_CREATE_PARTITIONS: fn = kafka_create_partitions_resp_write, body = &cp; break;
-	case KAFKA_API_JOIN_GROUP: fn = kafka_join_group_resp_write, body = &jg; break;
-	case KAFKA_API_LEAVE_GROUP: fn = kafka_leave_group_resp_write, body = &lg; break;
-	case KAFKA_API_SYNC_GROUP: fn = kafka_sync_group_resp_write, body = &sg; break;
 	case KAFKA_API_INIT_PRODUCER_ID: fn = kafka_init_producer_id_resp_write, body = &ip; break;
 	}
 	const kafka_msg_case_t *g = gen_case(key);
