@@ -248,6 +248,16 @@ void part_set_policy(part_t *p, const part_policy_t *pol)
 	store_log_set_policy(p->log, &sp);
 }
 
+size_t part_producers(part_t *p, pstate_producer_t *out, size_t cap)
+{
+	size_t n;
+
+	pthread_mutex_lock(&p->plock);
+	n = pstate_list(p->producers, out, cap);
+	pthread_mutex_unlock(&p->plock);
+	return n;
+}
+
 int32_t part_id(const part_t *p)
 {
 	return p->id;

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pstate.h"
 #include "rb.h"
 #include "store.h"
 #include "trib_err.h"
@@ -113,6 +114,16 @@ int64_t part_log_start(part_t *p);
  * @thread any  @locks the storage log's lock
  */
 trib_err_t part_delete_records(part_t *p, int64_t offset, int64_t *log_start) TRIB_MUST_CHECK;
+
+/**
+ * The partition's idempotent producers (Kafka DescribeProducers, KIP-664):
+ * pstate_list over its producer state, under its producer lock, so every
+ * entry is one consistent snapshot. @p out holds @p cap entries (owned by
+ * the caller; NULL with 0 to count); returns how many producers there are,
+ * which may exceed @p cap (then only @p cap were copied).
+ * @thread any  @locks the partition's producer lock
+ */
+size_t part_producers(part_t *p, pstate_producer_t *out, size_t cap);
 
 /** Append time (ms) of the last durable batch, or -1 when empty. @thread any */
 int64_t part_last_append_time(const part_t *p);

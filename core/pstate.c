@@ -196,3 +196,24 @@ size_t pstate_count(const pstate_t *ps)
 {
 	return ps->used;
 }
+
+size_t pstate_list(const pstate_t *ps, pstate_producer_t *out, size_t cap)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ps->cap; i++) {
+		const entry_t *e = &ps->slots[i];
+		const pstate_batch_t *last;
+
+		/* reserved for an append that failed: nothing recorded */
+		if (e->producer_id == NO_PRODUCER || e->count == 0)
+			continue;
+		last = batch_at(e, e->count - 1u);
+		if (n < cap)
+			out[n] = (pstate_producer_t){e->producer_id, e->epoch, last->last_seq,
+						     last->append_time,
+						     last->base_offset + last->last_offset_delta};
+		n++;
+	}
+	return n;
+}

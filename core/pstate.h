@@ -85,4 +85,22 @@ void pstate_record(pstate_t *ps, const rb_header_t *h, int64_t base_offset, int6
 /** Producer ids with state. @thread any  @locks the partition's producer lock */
 size_t pstate_count(const pstate_t *ps);
 
+/** What Kafka DescribeProducers shows of one producer (KIP-664). */
+typedef struct pstate_producer {
+	int64_t producer_id;
+	int16_t epoch;          /**< of its last batch */
+	int32_t last_seq;       /**< last sequence of its last batch */
+	int64_t last_timestamp; /**< ms: append time of its last batch */
+	int64_t last_offset;    /**< offset of the last record of its last batch */
+} pstate_producer_t;
+
+/**
+ * Copies the producers that have at least one batch recorded into @p out
+ * (@p cap entries, owned by the caller; NULL with 0 to count), in no
+ * particular order. Returns how many there are, which may exceed @p cap
+ * (then only @p cap were copied).
+ * @thread any  @locks the partition's producer lock
+ */
+size_t pstate_list(const pstate_t *ps, pstate_producer_t *out, size_t cap);
+
 #endif
