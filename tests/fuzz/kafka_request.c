@@ -1,7 +1,7 @@
 /*
  * Fuzz target for the Kafka head's request decoding (STYLE.md §14).
  * Input: byte 0 picks the API (its low 3 bits: 0 Produce, 1 Fetch,
- * 4 ApiVersions, 5 CreateTopics; 2, 3, 6 and 7 feed the
+ * 5 CreateTopics; 2, 3, 4, 6 and 7 feed the
  * rest as a stream of size-prefixed frames through the frame parser and the
  * request header decoder), byte 1 is the version (as a signed byte, so
  * out-of-range versions are tried too), the rest is the request body. Every
@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api_versions.h"
 #include "api/create_topics.h"
 #include "api/fetch.h"
 #include "api/produce.h"
@@ -101,16 +100,6 @@ static void fetch(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
 		encode(kafka_fetch_resp_write, ver, &r);
 }
 
-static void api_versions(wire_rd_t *rd, int16_t ver)
-{
-	static const kafka_api_versions_key_t keys[] = {{18, 0, 3}};
-	kafka_api_versions_req_t q;
-	kafka_api_versions_resp_t r = {0, keys, 1, 0};
-
-	if (kafka_api_versions_req_decode(rd, ver, &q) == TRIB_OK)
-		encode(kafka_api_versions_resp_write, ver, &r);
-}
-
 static void create_topics(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
 {
 	kafka_create_topics_req_t q;
@@ -165,7 +154,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	switch (data[0] & 7) {
 	case 0: produce(&rd, ver, &a); break;
 	case 1: fetch(&rd, ver, &a); break;
-	case 4: api_versions(&rd, ver); break;
 	case 5: create_topics(&rd, ver, &a); break;
 	default: frames(data + 2, size - 2); break;
 	}

@@ -231,34 +231,41 @@ END_TEST
 
 /* ---- ApiVersions ---- */
 
-static const kafka_api_versions_key_t av_keys[] = {{0, 3, 8}, {18, 0, 3}};
+static kafka_api_versions_key_t av_keys[] = {{0, 3, 8}, {18, 0, 3}};
 
 START_TEST(api_versions_req)
 {
 	hexbuf_t v0 = hex(""), v3 = hex("0b 6c696272646b61666b61 | 06 322e302e32 | 00"),
 		 v3_extra = hex("02 61 02 62 00 ff"), v3_null = hex("00 02 62 00");
 	kafka_api_versions_req_t q;
+	kafka_arena_t a;
 	wire_rd_t rd = reader(&v0);
 
-	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 0, &q), TRIB_OK);
+	kafka_arena_init(&a);
+	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 0, &a, &q), TRIB_OK);
 	rd = reader(&v0);
-	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 2, &q), TRIB_OK);
+	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 2, &a, &q), TRIB_OK);
 	rd = reader(&v3);
-	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 3, &q), TRIB_OK);
+	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 3, &a, &q), TRIB_OK);
 	ck_assert(eq(q.client_software_name, "librdkafka"));
 	ck_assert(eq(q.client_software_version, "2.0.2"));
-	rd = reader(&v3_extra);
-	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 3, &q), TRIB_ERR_INVALID);
-	rd = reader(&v3_null);
-	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 3, &q), TRIB_ERR_INVALID);
 	rd = reader(&v3);
-	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 4, &q), TRIB_ERR_INVALID);
+	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 4, &a, &q), TRIB_OK);
+	rd = reader(&v3_extra);
+	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 3, &a, &q), TRIB_ERR_INVALID);
+	rd = reader(&v3_null);
+	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 3, &a, &q), TRIB_ERR_INVALID);
+	rd = reader(&v3);
+	ck_assert_int_eq(kafka_api_versions_req_decode(&rd, 5, &a, &q), TRIB_ERR_INVALID);
+	kafka_arena_free(&a);
 }
 END_TEST
 
 START_TEST(api_versions_resp)
 {
-	kafka_api_versions_resp_t r = {0, av_keys, 2, 0};
+	kafka_api_versions_resp_t r = {.api_keys_count = 2, .api_keys = av_keys,
+				       .finalized_features_epoch = -1};
+	kafka_api_versions_feature_t f = {S("f"), 0, 1};
 
 	expect_body(kafka_api_versions_resp_write, 0, &r,
 		    "0000 | 00000002 | 0000 0003 0008 | 0012 0000 0003");
@@ -266,13 +273,25 @@ START_TEST(api_versions_resp)
 		    "0000 | 00000002 | 0000 0003 0008 | 0012 0000 0003 | 00000000");
 	expect_body(kafka_api_versions_resp_write, 3, &r,
 		    "0000 | 03 | 0000 0003 0008 00 | 0012 0000 0003 00 | 00000000 | 00");
+	expect_body(kafka_api_versions_resp_write, 4, &r,
+		    "0000 | 03 | 0000 0003 0008 00 | 0012 0000 0003 00 | 00000000 | 00");
+	/* a feature is a tagged field (tag 0): absent below v3 */
+	r.supported_features_count = 1;
+	r.supported_features = &f;
+	expect_body(kafka_api_versions_resp_write, 1, &r,
+		    "0000 | 00000002 | 0000 0003 0008 | 0012 0000 0003 | 00000000");
+	expect_body(kafka_api_versions_resp_write, 4, &r,
+		    "0000 | 03 | 0000 0003 0008 00 | 0012 0000 0003 00 | 00000000 |"
+		    "01 | 00 08 | 02 02 66 0000 0001 00");
 }
 END_TEST
 
 START_TEST(api_versions_unsupported_shape)
 {
 	/* KIP-511: an unknown version is answered in the v0 shape, header v0, error 35 */
-	kafka_api_versions_resp_t r = {KAFKA_ERR_UNSUPPORTED_VERSION, av_keys, 2, 0};
+	kafka_api_versions_resp_t r = {.error_code = KAFKA_ERR_UNSUPPORTED_VERSION,
+				       .api_keys_count = 2, .api_keys = av_keys,
+				       .finalized_features_epoch = -1};
 	uint8_t *out;
 	size_t len;
 

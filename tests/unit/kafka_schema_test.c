@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api/api_versions.h"
 #include "api/create_partitions.h"
 #include "api/create_topics.h"
 #include "api/delete_records.h"
@@ -291,7 +290,6 @@ typedef struct api_case {
 static const api_case_t hand_cases[] = {
 	{KAFKA_API_PRODUCE, "ProduceRequest", "ProduceResponse"},
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
-	{KAFKA_API_API_VERSIONS, "ApiVersionsRequest", "ApiVersionsResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
 	{KAFKA_API_DELETE_RECORDS, "DeleteRecordsRequest", "DeleteRecordsResponse"},
@@ -374,8 +372,8 @@ START_TEST(version_table)
 		ck_assert(api->codec_min <= api->min && api->max <= api->codec_max);
 		ck_assert_msg(api->min <= client_floor(api->key), "%s: minimum %d above clients' %d",
 			      api->name, api->min, client_floor(api->key));
-		/* hand-written codecs are non-flexible except ApiVersions v3 */
-		if (api->key != KAFKA_API_API_VERSIONS && !gen_case(api->key))
+		/* hand-written codecs are non-flexible */
+		if (!gen_case(api->key))
 			ck_assert_int_lt(api->codec_max, api->flex_min);
 	}
 }
@@ -388,7 +386,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	union {
 		kafka_produce_req_t p;
 		kafka_fetch_req_t f;
-		kafka_api_versions_req_t av;
 		kafka_create_topics_req_t c;
 		kafka_delete_topics_req_t dt;
 		kafka_delete_records_req_t dr;
@@ -401,7 +398,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	switch (key) {
 	case KAFKA_API_PRODUCE: return kafka_produce_req_decode(rd, v, a, &u.p);
 	case KAFKA_API_FETCH: return kafka_fetch_req_decode(rd, v, a, &u.f);
-	case KAFKA_API_API_VERSIONS: return kafka_api_versions_req_decode(rd, v, &u.av);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
 	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
 	case KAFKA_API_DELETE_RECORDS: return kafka_delete_records_req_decode(rd, v, a, &u.dr);
@@ -447,7 +443,6 @@ END_TEST
 
 /* Response models with one element in every array. */
 static const uint8_t three[] = {1, 2, 3};
-static const kafka_api_versions_key_t av_key[] = {{18, 0, 3}};
 static kafka_produce_partition_resp_t pr_part = {0, 0, 0, 0, 0, {NULL, 0}};
 static kafka_produce_topic_resp_t pr_topic = {{(const uint8_t *)"t", 1}, 1, &pr_part};
 static kafka_fetch_partition_resp_t fe_part = {0, 0, 0, 0, 0, -1, three, 3, NULL};
@@ -461,7 +456,6 @@ static kafka_create_partitions_topic_resp_t cp_topic = {{(const uint8_t *)"t", 1
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
-	kafka_api_versions_resp_t av = {0, av_key, 1, 0};
 	kafka_produce_resp_t pr = {1, &pr_topic, 0};
 	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
@@ -475,7 +469,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	switch (key) {
 	case KAFKA_API_PRODUCE: fn = kafka_produce_resp_write, body = &pr; break;
 	case KAFKA_API_FETCH: fn = kafka_fetch_resp_write, body = &fe; break;
-	case KAFKA_API_API_VERSIONS: fn = kafka_api_versions_resp_write, body = &av; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;
 	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;
 	case KAFKA_API_DELETE_RECORDS: fn = kafka_delete_records_resp_write, body = &dr; break;

@@ -443,7 +443,7 @@ START_TEST(api_versions_unknown_version)
 	wire_wr_compact_bytes(&b->wr, slice_from_cstr("future"));
 	wire_wr_compact_bytes(&b->wr, slice_from_cstr("9"));
 	wire_wr_empty_tags(&b->wr);
-	send_req(fd, 18, 4, 3, true, b);
+	send_req(fd, 18, 5, 3, true, b);
 	r = expect_resp(fd, 3); /* the v0 shape: error, int32 count, keys, nothing else */
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 35);
 	expect_api_keys(&r.rd, false);
@@ -454,6 +454,52 @@ START_TEST(api_versions_unknown_version)
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	resp_done(&r);
+	close(fd);
+}
+END_TEST
+
+START_TEST(api_versions_v4_software_checked)
+{
+	int fd = dial();
+	body_t *b = body_new();
+	resp_t r;
+
+	/* v4 answers as v3 (no features listed); its header is v0 too (KIP-511) */
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("confluent-kafka-python"));
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("1.7.0-rdkafka-2.0.2"));
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 18, 4, 1, true, b);
+	r = expect_resp(fd, 1);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, true);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+	/* a name Kafka refuses (KIP-511's pattern): INVALID_REQUEST, no keys, connection open */
+	b = body_new();
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("bad name!"));
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("1.0"));
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 18, 3, 2, true, b);
+	r = expect_resp(fd, 2);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 42);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 1); /* compact array: 0 keys */
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+	b = body_new();
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("librdkafka"));
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("-2.0"));
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 18, 4, 3, true, b);
+	r = expect_resp(fd, 3);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 42);
+	free(r.p);
+	send_req(fd, 18, 0, 4, false, NULL);
+	r = expect_resp(fd, 4);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	expect_api_keys(&r.rd, false);
 	resp_done(&r);
 	close(fd);
 }
@@ -1612,6 +1658,7 @@ static Suite *kafka_server_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, api_versions_v0_v3);
 	tcase_add_test(tc, api_versions_unknown_version);
+	tcase_add_test(tc, api_versions_v4_software_checked);
 	tcase_add_test(tc, pipelined_in_order);
 	tcase_add_test(tc, pipelined_many_in_one_write);
 	tcase_add_test(tc, pipelined_slow_head_keeps_order);

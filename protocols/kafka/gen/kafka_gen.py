@@ -284,7 +284,11 @@ class Emitter:
         return n + (1 if flex else 0)
 
     def need_default(self):
-        """Structs an is_default_* function is needed for: tagged struct fields, nested."""
+        """Structs an is_default_* function is needed for: tagged struct fields, nested.
+
+        An array is at its default when empty (is_default_expr looks at its count),
+        so structs reached only through arrays need none.
+        """
         need = set()
 
         def add(name):
@@ -292,12 +296,12 @@ class Emitter:
                 return
             need.add(name)
             for f in self.api.structs[name].fields:
-                if f.struct:
+                if f.struct and not f.array:
                     add(f.struct)
 
         for st in self.api.structs.values():
             for f in st.fields:
-                if f.tag is not None and f.struct:
+                if f.tag is not None and f.struct and not f.array:
                     add(f.struct)
         return need
 
