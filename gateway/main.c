@@ -62,6 +62,9 @@ static trib_err_t open_storage(gw_t *gw)
 		.name = gw->cfg.namespace_name,
 		.auto_create = gw->cfg.kafka_auto_create,
 		.default_partitions = (int32_t)gw->cfg.default_partitions,
+		.topic_defaults = {.segment_bytes = gw->cfg.segment_bytes,
+				   .max_message_bytes =
+					   (int32_t)gw->cfg.max_message_bytes + RB_LOG_OVERHEAD},
 	};
 	trib_err_t err = store_open(&so, &gw->store);
 
