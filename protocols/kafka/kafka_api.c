@@ -14,7 +14,6 @@ static const kafka_api_t hand[] = {
 	{KAFKA_API_CREATE_TOPICS, "CreateTopics", 0, 4, 0, 4, 5},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopics", 0, 3, 0, 3, 4},
 	{KAFKA_API_DELETE_RECORDS, "DeleteRecords", 0, 1, 0, 1, 2},
-	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerId", 0, 1, 0, 1, 2},
 	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitions", 0, 1, 0, 1, 2},
 };
 

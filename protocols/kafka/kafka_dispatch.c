@@ -41,8 +41,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_delete_records_handle(req, body);
 	case KAFKA_API_CREATE_PARTITIONS:
 		return kafka_create_partitions_handle(req, body);
-	case KAFKA_API_INIT_PRODUCER_ID:
-		return kafka_init_producer_id_handle(req, body);
 	default:
 		return TRIB_ERR_UNSUPPORTED;
 	}

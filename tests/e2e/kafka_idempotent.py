@@ -17,6 +17,11 @@
    which the old epoch gets INVALID_PRODUCER_EPOCH (47); a producer id never
    handed out gets UNKNOWN_PRODUCER_ID (59). After a restart the same retry is
    still recognised, and a second InitProducerId never repeats an id.
+4. KIP-360 over flexible InitProducerId v3-v5: the producer's id and epoch get the
+   next epoch (also after a restart), which then produces from sequence 0 while the
+   older epoch is fenced (47); an exhausted epoch gets a new id with epoch 0; an id
+   never handed out is fenced (PRODUCER_FENCED 90 from v4, INVALID_PRODUCER_EPOCH 47
+   in v3); an id without an epoch is INVALID_REQUEST (42).
 """
 
 import os
@@ -63,6 +68,19 @@ def init_producer_id(gw, transactional_id=None):
     resp = exchange(gw, 22, 1, tid + struct.pack(">i", 60000))
     _, err, pid, epoch = struct.unpack(">ihqh", resp)
     return err, pid, epoch
+
+
+def init_producer_id_flex(gw, version, pid, epoch):
+    """(error, producer id, epoch) from a flexible InitProducerId (v3+, null
+    transactional id, header v2, the answer's header v1)."""
+    body = b"\x00" + struct.pack(">iqh", 60000, pid, epoch) + b"\x00"
+    req = struct.pack(">hhi", 22, version, 9) + kstr("e2e-idem") + b"\x00" + body
+    with h.kafka_connect(gw, timeout=10) as s:
+        s.sendall(struct.pack(">i", len(req)) + req)
+        resp = recv_exact(s, struct.unpack(">i", recv_exact(s, 4))[0])
+    corr, tags, _, err, new_pid, new_epoch, end = struct.unpack(">iBihqhB", resp)
+    assert (corr, tags, end) == (9, 0, 0), "flexible InitProducerId answer framing"
+    return err, new_pid, new_epoch
 
 
 def crc32c(data):
@@ -229,6 +247,27 @@ def check_raw(s, gw):
         "(%d > %d)" % (pid2, pid))
     _, high = read_all(gw, topic, 5)
     s.eq(high, 5, "after a restart: still five records")
+    check_epoch_bump(s, gw, topic, pid)
+
+
+def check_epoch_bump(s, gw, topic, pid):
+    s.eq(init_producer_id_flex(gw, 4, pid, 1), (0, pid, 2),
+        "InitProducerId v4 with (id, epoch 1), after a restart: the same id, epoch 2")
+    s.eq(produce(gw, topic, idem_batch(pid, 2, 0, [b"e2"])), (0, 5),
+        "the bumped epoch 2 produces from sequence 0 at 5")
+    s.eq(produce(gw, topic, idem_batch(pid, 1, 1, [b"stale"]))[0], 47,
+        "epoch 1 after the bump: INVALID_PRODUCER_EPOCH")
+    s.eq(init_producer_id_flex(gw, 3, pid, 2), (0, pid, 3), "InitProducerId v3 bumps too")
+    err, pid3, epoch3 = init_producer_id_flex(gw, 5, pid, 32766)
+    s.ok(err == 0 and pid3 > pid and epoch3 == 0,
+        "an exhausted epoch (32766): a new id with epoch 0 (%d, %d)" % (pid3, epoch3))
+    err, pid4, epoch4 = init_producer_id_flex(gw, 5, -1, -1)
+    s.ok(err == 0 and pid4 > pid3 and epoch4 == 0, "v5 with -1/-1: a new id, epoch 0")
+    s.eq(init_producer_id_flex(gw, 4, pid + 10**9, 0)[0], 90,
+        "v4 bump of an id never handed out: PRODUCER_FENCED")
+    s.eq(init_producer_id_flex(gw, 3, pid + 10**9, 0)[0], 47,
+        "v3 bump of an id never handed out: INVALID_PRODUCER_EPOCH")
+    s.eq(init_producer_id_flex(gw, 4, pid, -1)[0], 42, "an id without an epoch: INVALID_REQUEST")
 
 
 def main():

@@ -1,8 +1,6 @@
 /*
- * Fuzz target for the idempotent producer (STYLE.md §14).
- * Byte 0 even: bytes 1.. are an InitProducerId request body at version
- * (int8)byte 1, decoded and, when accepted, its answer encoded twice
- * (measure, then store: the passes must agree).
+ * Fuzz target for the idempotent producer (STYLE.md §14); the InitProducerId
+ * messages are generated and fuzzed by kafka_message.
  * Byte 0 odd: bytes 1.. are operations on one producer-state table, 8 bytes
  * each: producer id (1 byte, so ids collide), epoch (1, signed), base
  * sequence (4, any value: negatives and the wrap at INT32_MAX), record count
@@ -14,41 +12,10 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "api/init_producer_id.h"
 #include "pstate.h"
 #include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void init_producer_id(const uint8_t *p, size_t n)
-{
-	kafka_init_producer_id_req_t q;
-	kafka_init_producer_id_resp_t r = {0, 0, 1, 0};
-	wire_rd_t rd;
-	wire_wr_t wr;
-	uint8_t *buf;
-	size_t len;
-	int16_t ver;
-
-	if (n < 1)
-		return;
-	ver = (int8_t)p[0];
-	wire_rd_init(&rd, p + 1, n - 1);
-	if (kafka_init_producer_id_req_decode(&rd, ver, &q) != TRIB_OK)
-		return;
-	r.throttle_time_ms = q.transaction_timeout_ms;
-	wire_wr_init(&wr, NULL, 0);
-	kafka_init_producer_id_resp_write(&wr, ver, &r);
-	len = wr.pos;
-	buf = malloc(len);
-	if (!buf)
-		return;
-	wire_wr_init(&wr, buf, len);
-	kafka_init_producer_id_resp_write(&wr, ver, &r);
-	if (wr.pos != len)
-		abort();
-	free(buf);
-}
 
 static void producer_state(const uint8_t *p, size_t n)
 {
@@ -86,8 +53,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (data[0] & 1)
-		producer_state(data + 1, size - 1);
-	else
-		init_producer_id(data + 1, size - 1);
+		producer_state(data + 1, size - 1); /* even: unused */
 	return 0;
 }

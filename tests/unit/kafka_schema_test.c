@@ -25,7 +25,6 @@
 #include "api/delete_records.h"
 #include "api/delete_topics.h"
 #include "api/fetch.h"
-#include "api/init_producer_id.h"
 #include "api/produce.h"
 #include "kafka_api.h"
 #include "kafka_frame.h"
@@ -293,7 +292,6 @@ static const api_case_t hand_cases[] = {
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
 	{KAFKA_API_DELETE_RECORDS, "DeleteRecordsRequest", "DeleteRecordsResponse"},
-	{KAFKA_API_INIT_PRODUCER_ID, "InitProducerIdRequest", "InitProducerIdResponse"},
 	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitionsRequest", "CreatePartitionsResponse"},
 };
 
@@ -390,7 +388,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_delete_topics_req_t dt;
 		kafka_delete_records_req_t dr;
 		kafka_create_partitions_req_t cp;
-		kafka_init_producer_id_req_t ip;
 	} u;
 
 	if (g)
@@ -402,7 +399,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
 	case KAFKA_API_DELETE_RECORDS: return kafka_delete_records_req_decode(rd, v, a, &u.dr);
 	case KAFKA_API_CREATE_PARTITIONS: return kafka_create_partitions_req_decode(rd, v, a, &u.cp);
-	case KAFKA_API_INIT_PRODUCER_ID: return kafka_init_producer_id_req_decode(rd, v, &u.ip);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
 }
@@ -462,7 +458,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	kafka_delete_topics_resp_t dt = {0, 1, &dt_topic};
 	kafka_delete_records_resp_t dr = {0, 1, &dr_topic};
 	kafka_create_partitions_resp_t cp = {0, 1, &cp_topic};
-	kafka_init_producer_id_resp_t ip = {0, 0, 42, 0};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
 
@@ -473,7 +468,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;
 	case KAFKA_API_DELETE_RECORDS: fn = kafka_delete_records_resp_write, body = &dr; break;
 	case KAFKA_API_CREATE_PARTITIONS: fn = kafka_create_partitions_resp_write, body = &cp; break;
-	case KAFKA_API_INIT_PRODUCER_ID: fn = kafka_init_producer_id_resp_write, body = &ip; break;
 	}
 	const kafka_msg_case_t *g = gen_case(key);
 	kafka_arena_t a;

@@ -1,6 +1,7 @@
 /**
  * InitProducerId handler: gives an idempotent producer a new producer id
- * from core/pidm (see handle/init_producer_id_handle.c).
+ * from core/pidm, or its own id with the next epoch (KIP-360), see
+ * handle/init_producer_id_handle.c.
  */
 #ifndef TRIB_KAFKA_INIT_PRODUCER_ID_HANDLE_H
 #define TRIB_KAFKA_INIT_PRODUCER_ID_HANDLE_H
@@ -10,7 +11,7 @@
 #include "wire.h"
 
 /**
- * Handles one InitProducerId request (v0-1): @p body reads the request body
+ * Handles one InitProducerId request (v0-5): @p body reads the request body
  * (after the header in req->hdr); answers at once. Errors:
  * TRIB_ERR_INVALID (unreadable body), TRIB_ERR_NOMEM; either closes the
  * connection.
