@@ -9,7 +9,6 @@
 
 /* APIs whose codecs are still hand-written (protocols/kafka/api/NAME.c) */
 static const kafka_api_t hand[] = {
-	{KAFKA_API_PRODUCE, "Produce", 3, 8, 0, 8, 9},
 	{KAFKA_API_FETCH, "Fetch", 4, 11, 0, 11, 12},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopics", 0, 4, 0, 4, 5},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopics", 0, 3, 0, 3, 4},

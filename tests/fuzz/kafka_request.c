@@ -1,7 +1,7 @@
 /*
  * Fuzz target for the Kafka head's request decoding (STYLE.md §14).
- * Input: byte 0 picks the API (its low 3 bits: 0 Produce, 1 Fetch,
- * 5 CreateTopics; 2, 3, 4, 6 and 7 feed the
+ * Input: byte 0 picks the API (its low 3 bits: 1 Fetch, 5 CreateTopics;
+ * 0, 2, 3, 4, 6 and 7 feed the
  * rest as a stream of size-prefixed frames through the frame parser and the
  * request header decoder), byte 1 is the version (as a signed byte, so
  * out-of-range versions are tried too), the rest is the request body. Every
@@ -15,7 +15,6 @@
 
 #include "api/create_topics.h"
 #include "api/fetch.h"
-#include "api/produce.h"
 #include "kafka_arena.h"
 #include "kafka_frame.h"
 
@@ -38,31 +37,6 @@ static void encode(kafka_body_fn fn, int16_t ver, const void *body)
 	if (wr.pos != n)
 		abort(); /* the two passes of an encoder must agree */
 	free(buf);
-}
-
-static void produce(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
-{
-	kafka_produce_req_t q;
-	kafka_produce_resp_t r = {0};
-
-	if (kafka_produce_req_decode(rd, ver, a, &q) || ver < 0)
-		return;
-	r.topic_count = q.topic_count;
-	r.topics = kafka_arena_calloc(a, (size_t)q.topic_count, sizeof(*r.topics));
-	for (int32_t i = 0; r.topics && i < q.topic_count; i++) {
-		r.topics[i].name = q.topics[i].name;
-		r.topics[i].partition_count = q.topics[i].partition_count;
-		r.topics[i].partitions = kafka_arena_calloc(a, (size_t)q.topics[i].partition_count,
-							    sizeof(*r.topics[i].partitions));
-		if (!r.topics[i].partitions)
-			return;
-		for (int32_t j = 0; j < q.topics[i].partition_count; j++) {
-			r.topics[i].partitions[j].index = q.topics[i].partitions[j].index;
-			r.topics[i].partitions[j].error_message = q.transactional_id;
-		}
-	}
-	if (r.topics)
-		encode(kafka_produce_resp_write, ver, &r);
 }
 
 static bool copy_zero(void *ctx, const kafka_fetch_partition_resp_t *p, uint8_t *dst)
@@ -152,7 +126,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wire_rd_init(&rd, data + 2, size - 2);
 	kafka_arena_init(&a);
 	switch (data[0] & 7) {
-	case 0: produce(&rd, ver, &a); break;
 	case 1: fetch(&rd, ver, &a); break;
 	case 5: create_topics(&rd, ver, &a); break;
 	default: frames(data + 2, size - 2); break;

@@ -414,6 +414,9 @@ START_TEST(produce_req)
 	hexbuf_t v3 = hex("ffff | ffff | 00007530 | 00000001 | 0001 74 | 00000002 |"
 			  "00000000 00000003 010203 | 00000001 ffffffff");
 	hexbuf_t v0 = hex("0001 | 000003e8 | 00000001 | 0001 74 | 00000001 | 00000005 00000000");
+	/* flexible: compact strings, arrays and records, a tag buffer after each struct */
+	hexbuf_t v9 = hex("00 | ffff | 00007530 | 02 0274 03 | 00000000 04 010203 00 |"
+			  "00000001 00 00 | 00 | 00");
 	wire_rd_t rd;
 
 	kafka_arena_init(&a);
@@ -422,29 +425,38 @@ START_TEST(produce_req)
 	ck_assert_ptr_null(q.transactional_id.ptr);
 	ck_assert_int_eq(q.acks, -1);
 	ck_assert_int_eq(q.timeout_ms, 30000);
-	ck_assert_int_eq(q.topic_count, 1);
-	ck_assert(eq(q.topics[0].name, "t"));
-	ck_assert_int_eq(q.topics[0].partition_count, 2);
-	ck_assert_uint_eq(q.topics[0].partitions[0].records.len, 3);
-	ck_assert_int_eq(q.topics[0].partitions[1].index, 1);
-	ck_assert_ptr_null(q.topics[0].partitions[1].records.ptr);
+	ck_assert_int_eq(q.topic_data_count, 1);
+	ck_assert(eq(q.topic_data[0].name, "t"));
+	ck_assert_int_eq(q.topic_data[0].partition_data_count, 2);
+	ck_assert_uint_eq(q.topic_data[0].partition_data[0].records.len, 3);
+	ck_assert_int_eq(q.topic_data[0].partition_data[1].index, 1);
+	ck_assert_ptr_null(q.topic_data[0].partition_data[1].records.ptr);
 	rd = reader(&v3); /* v8 has the same request shape */
 	ck_assert_int_eq(kafka_produce_req_decode(&rd, 8, &a, &q), TRIB_OK);
 	rd = reader(&v0);
 	ck_assert_int_eq(kafka_produce_req_decode(&rd, 0, &a, &q), TRIB_OK);
 	ck_assert_int_eq(q.acks, 1);
-	ck_assert_int_eq(q.topics[0].partitions[0].index, 5);
+	ck_assert_int_eq(q.topic_data[0].partition_data[0].index, 5);
 	rd = reader(&v0);
 	ck_assert_int_eq(kafka_produce_req_decode(&rd, 3, &a, &q), TRIB_ERR_INVALID);
+	rd = reader(&v9);
+	ck_assert_int_eq(kafka_produce_req_decode(&rd, 11, &a, &q), TRIB_OK);
+	ck_assert_ptr_null(q.transactional_id.ptr);
+	ck_assert_int_eq(q.topic_data[0].partition_data_count, 2);
+	ck_assert_uint_eq(q.topic_data[0].partition_data[0].records.len, 3);
+	ck_assert_ptr_null(q.topic_data[0].partition_data[1].records.ptr);
+	rd = reader(&v9);
+	ck_assert_int_eq(kafka_produce_req_decode(&rd, 8, &a, &q), TRIB_ERR_INVALID);
 	kafka_arena_free(&a);
 }
 END_TEST
 
 START_TEST(produce_resp)
 {
-	kafka_produce_partition_resp_t p = {0, 0, 5, 100, 0, TRIB_SLICE_NULL};
+	kafka_produce_partition_resp_t p = {.base_offset = 5, .log_append_time_ms = 100,
+		.current_leader = {-1, -1}};
 	kafka_produce_topic_resp_t t = {S("t"), 1, &p};
-	kafka_produce_resp_t r = {1, &t, 0};
+	kafka_produce_resp_t r = {1, &t, 0, 0, NULL};
 
 	expect_body(kafka_produce_resp_write, 0, &r,
 		    "00000001 0001 74 00000001 | 00000000 0000 0000000000000005");
@@ -456,6 +468,14 @@ START_TEST(produce_resp)
 	expect_body(kafka_produce_resp_write, 8, &r,
 		    "00000001 0001 74 00000001 | 00000000 0002 0000000000000005 0000000000000064 |"
 		    "0000000000000000 | 00000000 | 0001 78 | 00000000");
+	/* v10: current_leader is a tagged field, written only when set (KIP-951) */
+	expect_body(kafka_produce_resp_write, 10, &r,
+		    "02 0274 02 | 00000000 0002 0000000000000005 0000000000000064 |"
+		    "0000000000000000 | 01 | 0278 | 00 | 00 | 00000000 00");
+	p.current_leader = (kafka_produce_current_leader_t){7, 3};
+	expect_body(kafka_produce_resp_write, 11, &r,
+		    "02 0274 02 | 00000000 0002 0000000000000005 0000000000000064 |"
+		    "0000000000000000 | 01 | 0278 | 01 00 09 00000007 00000003 00 | 00 | 00000000 00");
 }
 END_TEST
 
@@ -706,7 +726,7 @@ START_TEST(limit_partitions)
 	b = produce_partitions(KAFKA_MAX_PARTITIONS, &len);
 	wire_rd_init(&rd, b, len);
 	ck_assert_int_eq(kafka_produce_req_decode(&rd, 3, &a, &q), TRIB_OK);
-	ck_assert_int_eq(q.topics[0].partition_count, KAFKA_MAX_PARTITIONS);
+	ck_assert_int_eq(q.topic_data[0].partition_data_count, KAFKA_MAX_PARTITIONS);
 	free(b);
 	b = produce_partitions(KAFKA_MAX_PARTITIONS + 1, &len);
 	wire_rd_init(&rd, b, len);

@@ -25,7 +25,6 @@
 #include "api/delete_records.h"
 #include "api/delete_topics.h"
 #include "api/fetch.h"
-#include "api/produce.h"
 #include "kafka_api.h"
 #include "kafka_frame.h"
 #include "kafka_msg_cases.h"
@@ -287,7 +286,6 @@ typedef struct api_case {
 } api_case_t;
 
 static const api_case_t hand_cases[] = {
-	{KAFKA_API_PRODUCE, "ProduceRequest", "ProduceResponse"},
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
@@ -382,7 +380,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	const kafka_msg_case_t *g = gen_case(key);
 
 	union {
-		kafka_produce_req_t p;
 		kafka_fetch_req_t f;
 		kafka_create_topics_req_t c;
 		kafka_delete_topics_req_t dt;
@@ -393,7 +390,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	if (g)
 		return g->decode(rd, v, a);
 	switch (key) {
-	case KAFKA_API_PRODUCE: return kafka_produce_req_decode(rd, v, a, &u.p);
 	case KAFKA_API_FETCH: return kafka_fetch_req_decode(rd, v, a, &u.f);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
 	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
@@ -439,8 +435,6 @@ END_TEST
 
 /* Response models with one element in every array. */
 static const uint8_t three[] = {1, 2, 3};
-static kafka_produce_partition_resp_t pr_part = {0, 0, 0, 0, 0, {NULL, 0}};
-static kafka_produce_topic_resp_t pr_topic = {{(const uint8_t *)"t", 1}, 1, &pr_part};
 static kafka_fetch_partition_resp_t fe_part = {0, 0, 0, 0, 0, -1, three, 3, NULL};
 static kafka_fetch_topic_resp_t fe_topic = {{(const uint8_t *)"t", 1}, 1, &fe_part};
 static kafka_create_topics_topic_resp_t ct_topic = {{(const uint8_t *)"t", 1}, 0, {NULL, 0}};
@@ -452,7 +446,6 @@ static kafka_create_partitions_topic_resp_t cp_topic = {{(const uint8_t *)"t", 1
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
-	kafka_produce_resp_t pr = {1, &pr_topic, 0};
 	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
 	kafka_delete_topics_resp_t dt = {0, 1, &dt_topic};
@@ -462,7 +455,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	const void *body = NULL;
 
 	switch (key) {
-	case KAFKA_API_PRODUCE: fn = kafka_produce_resp_write, body = &pr; break;
 	case KAFKA_API_FETCH: fn = kafka_fetch_resp_write, body = &fe; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;
 	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;

@@ -781,6 +781,134 @@ START_TEST(produce_two_batches)
 }
 END_TEST
 
+/* A committed message set fixture (tests/fixtures/msgset, malloc'ed). */
+static uint8_t *msgset_fixture(const char *name, size_t *len)
+{
+	char path[512];
+	FILE *f;
+	uint8_t *b = malloc(65536);
+
+	snprintf(path, sizeof(path), "%s/%s", MSGSET_FIXTURE_DIR, name);
+	f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "no fixture %s", path);
+	*len = fread(b, 1, 65536, f);
+	fclose(f);
+	ck_assert_uint_gt(*len, 0);
+	return b;
+}
+
+/* Reads a one-partition Produce v0-2 answer: error, base offset and (v2) append time. */
+static produced_t read_produce_old(int fd, int32_t corr, int16_t ver)
+{
+	resp_t r = expect_resp(fd, corr);
+	produced_t out = {.append_time = -1};
+
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_str16(&r.rd);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
+	(void)wire_rd_i32(&r.rd);
+	out.error = wire_rd_i16(&r.rd);
+	out.base_offset = wire_rd_i64(&r.rd);
+	if (ver >= 2)
+		out.append_time = wire_rd_i64(&r.rd);
+	if (ver >= 1)
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* throttle */
+	resp_done(&r);
+	return out;
+}
+
+START_TEST(produce_message_sets)
+{
+	/* three messages each, captured from librdkafka and kafka-python (magic 0 and 1) */
+	static const char *const sets[] = {"rdk-p0-gzip.bin", "kpy-p1-snappy.bin", "rdk-p2-lz4.bin",
+					   "kpy-p2-none.bin"};
+	static const int16_t vers[] = {0, 1, 2, 2};
+	int32_t parts[] = {0};
+	int64_t offs[] = {0};
+	int fd = dial();
+	fetched_t f;
+	produced_t p;
+	size_t len;
+	uint8_t *rec;
+
+	for (int i = 0; i < 4; i++) {
+		rec = msgset_fixture(sets[i], &len);
+		send_req(fd, 0, vers[i], 10 + i, false, produce_body(vers[i], -1, "eh1", 0, rec, len));
+		free(rec);
+		p = read_produce_old(fd, 10 + i, vers[i]);
+		ck_assert_msg(p.error == 0, "%s: error %d", sets[i], p.error);
+		ck_assert_int_eq(p.base_offset, 3 * i);
+		if (vers[i] == 2)
+			ck_assert_int_gt(p.append_time, 0); /* LogAppendTime, stamped at append */
+	}
+	/* stored as RecordBatch v2: a v4 Fetch reads every message */
+	send_req(fd, 1, 4, 20, false, fetch_body(4, 0, 1, 1 << 20, "eh1", 1, parts, offs, 1 << 20));
+	read_fetch(fd, 20, 4, 1, &f);
+	ck_assert(f.error == 0 && f.hw == 12 && f.records == 12 && f.first_offset == 0);
+	/* a bad CRC refuses the whole set: CORRUPT_MESSAGE, nothing appended */
+	rec = msgset_fixture("rdk-p0-none.bin", &len);
+	rec[len - 1] ^= 1;
+	send_req(fd, 0, 0, 21, false, produce_body(0, 1, "eh1", 0, rec, len));
+	free(rec);
+	ck_assert_int_eq(read_produce_old(fd, 21, 0).error, 2);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 12);
+	/* a v2 request already carrying a magic 2 batch is taken as one */
+	rec = batch(2, &len);
+	send_req(fd, 0, 2, 22, false, produce_body(2, 1, "eh1", 0, rec, len));
+	mem_free(rec);
+	p = read_produce_old(fd, 22, 2);
+	ck_assert(p.error == 0 && p.base_offset == 12);
+	close(fd);
+}
+END_TEST
+
+/* Produce v9+ (flexible): one batch to eh1/0, answered with no tagged fields. */
+START_TEST(produce_flexible)
+{
+	size_t len;
+	uint8_t *rec = batch(3, &len);
+	resp_t r;
+	int fd = dial();
+
+	for (int16_t ver = 9; ver <= 11; ver++) {
+		body_t *b = body_new();
+
+		wire_wr_uvarint(&b->wr, 0); /* transactional_id null */
+		wire_wr_i16(&b->wr, -1);
+		wire_wr_i32(&b->wr, 5000);
+		wire_wr_uvarint(&b->wr, 2);
+		wire_wr_compact_bytes(&b->wr, slice_from_cstr("eh1"));
+		wire_wr_uvarint(&b->wr, 2);
+		wire_wr_i32(&b->wr, 0);
+		wire_wr_compact_bytes(&b->wr, (trib_slice_t){rec, len});
+		wire_wr_empty_tags(&b->wr);
+		wire_wr_empty_tags(&b->wr);
+		wire_wr_empty_tags(&b->wr);
+		send_req(fd, 0, ver, ver, true, b);
+		r = expect_resp(fd, ver);
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0); /* header tags */
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+		ck_assert(slice_eq_cstr(wire_rd_compact_bytes(&r.rd), "eh1", false));
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+		ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+		ck_assert_int_eq(wire_rd_i64(&r.rd), 3 * (ver - 9));
+		ck_assert_int_gt(wire_rd_i64(&r.rd), 0); /* log append time */
+		ck_assert_int_eq(wire_rd_i64(&r.rd), 0); /* log start */
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 1); /* record_errors [] */
+		ck_assert_ptr_null(wire_rd_compact_bytes(&r.rd).ptr); /* error_message */
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0); /* no current_leader */
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
+		ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* throttle */
+		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0); /* no node_endpoints */
+		resp_done(&r);
+	}
+	mem_free(rec);
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 9);
+	close(fd);
+}
+END_TEST
+
 START_TEST(produce_bad_batch_appends_nothing)
 {
 	int fd = dial();
@@ -1676,6 +1804,8 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, produce_acks0_sends_nothing);
 	tcase_add_test(tc, produce_two_batches);
 	tcase_add_test(tc, produce_bad_batch_appends_nothing);
+	tcase_add_test(tc, produce_message_sets);
+	tcase_add_test(tc, produce_flexible);
 	tcase_add_test(tc, produce_errors);
 	suite_add_tcase(s, tc);
 

@@ -25,6 +25,18 @@
  * NOT_ENOUGH_REPLICAS_AFTER_APPEND for a retry whose original is not yet
  * durable: retriable, the client sends it again).
  *
+ * Produce v0-2 carry message sets (magic 0 and 1): msgset_to_batch
+ * checks the whole set and up-converts it to one RecordBatch v2, which is
+ * checked against the size limit and appended like any other batch (the
+ * storage holds v2 only, DESIGN.md §3). A v0-2 request that already
+ * carries magic 2 batches takes the v3 path, as Kafka accepts it.
+ *
+ * Codec generated from api/produce.def (v9+ flexible). current_leader and
+ * node_endpoints (v10+, KIP-951) stay at their defaults and so are never
+ * written: they only accompany NOT_LEADER_OR_FOLLOWER, and this broker
+ * leads every partition. v11 only adds TRANSACTION_ABORTABLE, which needs
+ * transactions.
+ *
  * Not done: transactional producers (transactional and control batches are
  * refused with INVALID_RECORD); timeout_ms is ignored (Kafka only uses it
  * for replication, which does not exist here).
@@ -38,6 +50,7 @@
 #include "kafka_err.h"
 #include "kafka_sasl.h"
 #include "log.h"
+#include "msgset.h"
 #include "pidm.h"
 #include "rb.h"
 #include "rbz.h"
@@ -88,6 +101,14 @@ static void append_run(kafka_wake_t *w)
 	kafka_req_unref(req);
 }
 
+/* Largest batch a producer may send to @hub, log overhead included (max.message.bytes). */
+static uint32_t max_batch_bytes(const kafka_env_t *env, const hub_t *hub)
+{
+	int32_t hub_max = hub_max_message_bytes(hub);
+
+	return hub_max >= 0 ? (uint32_t)hub_max : env->max_message_bytes;
+}
+
 /*
  * Checks every batch in @records (each at most the hub's max.message.bytes,
  * log overhead included, as Kafka compares, or, when the hub keeps the
@@ -100,9 +121,7 @@ static void append_run(kafka_wake_t *w)
 static int16_t check_batches(const kafka_env_t *env, const hub_t *hub, int16_t version,
 			     trib_slice_t records, int *count)
 {
-	int32_t hub_max = hub_max_message_bytes(hub);
-	uint32_t max_bytes = hub_max >= 0 ? (uint32_t)hub_max : env->max_message_bytes;
-
+	uint32_t max_bytes = max_batch_bytes(env, hub);
 	size_t pos = 0;
 
 	*count = 0;
@@ -187,7 +206,41 @@ static void append_partition(prod_state_t *st, part_t *p, trib_slice_t records,
 	}
 }
 
-static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_partition_req_t *q,
+/*
+ * Produce v0-2: the message set @records becomes one RecordBatch v2
+ * (owned here, freed once part_append has copied it) appended as v3+
+ * batches are.
+ */
+static void append_msgset(prod_state_t *st, const hub_t *hub, part_t *p, trib_slice_t records,
+			  kafka_produce_partition_resp_t *r)
+{
+	msgset_batch_t mb;
+	trib_err_t err;
+
+	if (!records.ptr || records.len == 0) {
+		r->error_code = KAFKA_ERR_CORRUPT_MESSAGE;
+		return;
+	}
+	err = msgset_to_batch(records.ptr, records.len, &mb);
+	if (err) {
+		r->error_code = kafka_err_from_trib(err, KAFKA_CTX_RECORDS);
+		return;
+	}
+	if (mb.len > max_batch_bytes(st->req->env, hub))
+		r->error_code = KAFKA_ERR_MESSAGE_TOO_LARGE;
+	else
+		append_partition(st, p, (trib_slice_t){mb.batch, mb.len}, r);
+	msgset_batch_free(&mb);
+}
+
+/* Magic 0 or 1 (a message set) at the magic byte both formats share (offset 16). */
+static bool is_msgset(trib_slice_t records)
+{
+	return records.ptr && records.len > 16 && records.ptr[16] < 2;
+}
+
+static void produce_partition(prod_state_t *st, hub_t *hub,
+			      const kafka_produce_partition_data_t *q,
 			      kafka_produce_partition_resp_t *r)
 {
 	part_t *p = hub ? hub_partition(hub, q->index) : NULL;
@@ -197,6 +250,7 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 	r->base_offset = -1;
 	r->log_append_time_ms = -1;
 	r->log_start_offset = -1;
+	r->current_leader = (kafka_produce_current_leader_t){-1, -1};
 	if (st->req->reject) {
 		r->error_code = st->req->reject;
 		return;
@@ -205,10 +259,14 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 		r->error_code = KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
 		return;
 	}
-	r->error_code = check_batches(st->req->env, hub, st->req->hdr.api_version, q->records,
-				      &batches);
-	if (!r->error_code)
-		append_partition(st, p, q->records, r);
+	if (st->req->hdr.api_version < 3 && is_msgset(q->records)) {
+		append_msgset(st, hub, p, q->records, r);
+	} else {
+		r->error_code = check_batches(st->req->env, hub, st->req->hdr.api_version,
+					      q->records, &batches);
+		if (!r->error_code)
+			append_partition(st, p, q->records, r);
+	}
 	/* as Kafka: no log append time for a CreateTime topic, the producer's timestamps stand */
 	if (hub_timestamp_type(hub) == TCFG_TS_CREATE_TIME)
 		r->log_append_time_ms = -1;
@@ -218,13 +276,14 @@ static void produce_partition(prod_state_t *st, hub_t *hub, const kafka_produce_
 }
 
 /* Every partition of a topic the connection may not send to: TOPIC_AUTHORIZATION_FAILED. */
-static void deny_topic(const kafka_produce_topic_req_t *t, kafka_produce_topic_resp_t *rt)
+static void deny_topic(const kafka_produce_topic_data_t *t, kafka_produce_topic_resp_t *rt)
 {
-	for (int32_t j = 0; j < t->partition_count; j++) {
-		kafka_produce_partition_resp_t *r = &rt->partitions[j];
+	for (int32_t j = 0; j < t->partition_data_count; j++) {
+		kafka_produce_partition_resp_t *r = &rt->partition_responses[j];
 
-		r->index = t->partitions[j].index;
+		r->index = t->partition_data[j].index;
 		r->base_offset = r->log_append_time_ms = r->log_start_offset = -1;
+		r->current_leader = (kafka_produce_current_leader_t){-1, -1};
 		r->error_code = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
 		r->error_message = slice_from_cstr(kafka_err_name(r->error_code));
 	}
@@ -249,22 +308,23 @@ trib_err_t kafka_produce_handle(kafka_req_t *req, wire_rd_t *body)
 	if (bad_acks && !req->reject)
 		req->reject = KAFKA_ERR_INVALID_REQUIRED_ACKS;
 	st->no_answer = q.acks == 0;
-	st->resp.topic_count = q.topic_count;
-	st->resp.topics = kafka_arena_calloc(&req->arena, (size_t)q.topic_count,
-					     sizeof(*st->resp.topics));
-	if (!st->resp.topics)
+	st->resp.responses_count = q.topic_data_count;
+	st->resp.responses = kafka_arena_calloc(&req->arena, (size_t)q.topic_data_count,
+						sizeof(*st->resp.responses));
+	if (!st->resp.responses)
 		return TRIB_ERR_NOMEM;
-	for (int32_t i = 0; i < q.topic_count; i++) {
-		const kafka_produce_topic_req_t *t = &q.topics[i];
-		kafka_produce_topic_resp_t *rt = &st->resp.topics[i];
+	for (int32_t i = 0; i < q.topic_data_count; i++) {
+		const kafka_produce_topic_data_t *t = &q.topic_data[i];
+		kafka_produce_topic_resp_t *rt = &st->resp.responses[i];
 
 		rt->name = t->name;
-		rt->partition_count = t->partition_count;
-		rt->partitions = kafka_arena_calloc(&req->arena, (size_t)t->partition_count,
-						    sizeof(*rt->partitions));
-		if (!rt->partitions) {
+		rt->partition_responses_count = t->partition_data_count;
+		rt->partition_responses = kafka_arena_calloc(&req->arena,
+							     (size_t)t->partition_data_count,
+							     sizeof(*rt->partition_responses));
+		if (!rt->partition_responses) {
 			/* appends may have started: answer with an error instead of closing */
-			rt->partition_count = 0;
+			rt->partition_responses_count = 0;
 			continue;
 		}
 		if (!req->reject && !kafka_sasl_req_allows(req, t->name, AUTH_SEND)) {
@@ -273,8 +333,9 @@ trib_err_t kafka_produce_handle(kafka_req_t *req, wire_rd_t *body)
 		}
 		hub_t *hub = req->reject ? NULL : ns_hub_find(req->env->ns, t->name);
 
-		for (int32_t j = 0; j < t->partition_count; j++)
-			produce_partition(st, hub, &t->partitions[j], &rt->partitions[j]);
+		for (int32_t j = 0; j < t->partition_data_count; j++)
+			produce_partition(st, hub, &t->partition_data[j],
+					  &rt->partition_responses[j]);
 	}
 	if (st->no_answer)
 		kafka_req_respond_none(req);
