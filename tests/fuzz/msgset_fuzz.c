@@ -58,7 +58,8 @@ static uint8_t *wrap(int mode, const uint8_t *z, size_t zlen, size_t *len)
 	wire_wr_i32(&wr, (int32_t)body);
 	wire_wr_u32(&wr, 0);
 	wire_wr_i8(&wr, (int8_t)magic);
-	wire_wr_i8(&wr, (int8_t)(((mode >> 1) & 3) | (mode & 0x10 ? MSGSET_ATTR_LOG_APPEND_TIME : 0)));
+	wire_wr_i8(&wr, (int8_t)(((mode >> 1) & 3) |
+				 (mode & 0x10 ? MSGSET_ATTR_LOG_APPEND_TIME : 0)));
 	if (magic)
 		wire_wr_i64(&wr, 1700000000000LL);
 	wire_wr_i32(&wr, -1);
@@ -83,8 +84,8 @@ static void check(const uint8_t *p, size_t n)
 		return;
 	}
 	if (rb_check(out.batch, out.len, &h) != TRIB_OK ||
-	    rb_validate_records(out.batch, out.len, &h) != TRIB_OK || h.records_count != out.count ||
-	    (h.attributes & RB_ATTR_COMPRESSION_MASK) != out.codec)
+	    rb_validate_records(out.batch, out.len, &h) != TRIB_OK ||
+	    h.records_count != out.count || (h.attributes & RB_ATTR_COMPRESSION_MASK) != out.codec)
 		abort();
 	if (rb_iter_init(&it, out.batch, out.len) != TRIB_OK)
 		abort();

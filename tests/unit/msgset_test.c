@@ -142,7 +142,9 @@ static buf_t snappy_of(const uint8_t *p, size_t n)
 /* snappy-java's SnappyOutputStream framing (Java clients' message sets), 64-byte chunks. */
 static buf_t xerial_of(const uint8_t *p, size_t n)
 {
-	static const uint8_t head[16] = {0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1};
+	static const uint8_t head[16] = {
+		0x82, 'S', 'N', 'A', 'P', 'P', 'Y', 0, 0, 0, 0, 1, 0, 0, 0, 1,
+	};
 	buf_t out = {0};
 
 	put(&out, head, sizeof(head));
@@ -433,7 +435,8 @@ START_TEST(each_codec_both_magics)
 			{"j0", 2, "second wrapper", 14, magic ? TS0 + 5 : -1},
 		};
 
-		add_str(&in1, 0, magic, magic ? TS0 + 1 : 0, "i0", "inner zero inner zero inner zero");
+		add_str(&in1, 0, magic, magic ? TS0 + 1 : 0, "i0",
+			"inner zero inner zero inner zero");
 		add_str(&in1, magic ? 1 : 0, magic, TS0 + 2, NULL, "inner one");
 		add_str(&in1, magic ? 2 : 0, magic, TS0 + 3, "i2", NULL);
 		add_str(&in2, 0, magic, TS0 + 5, "j0", "second wrapper");
@@ -863,7 +866,8 @@ int main(void)
 	SRunner *r;
 	int failed;
 
-	tcase_add_loop_test(real, real_producer_sets, 0, (int)(sizeof(fixtures) / sizeof(fixtures[0])));
+	tcase_add_loop_test(real, real_producer_sets, 0,
+			    (int)(sizeof(fixtures) / sizeof(fixtures[0])));
 	tcase_add_test(real, rdkafka_magic0_lz4_header_is_broken);
 	tcase_add_test(convert_tc, v0_uncompressed);
 	tcase_add_test(convert_tc, v1_uncompressed_timestamps);

@@ -534,7 +534,8 @@ START_TEST(compress_round_trips)
 		ck_assert_int_ne(z[0], 0x82);
 	if (codec == RBZ_LZ4)
 		ck_assert_int_eq(z[4] & 0x20, 0x20);
-	ck_assert_int_eq(rbz_decompress(codec, z, zlen, plain.len, MEM_KAFKA, &back, &blen), TRIB_OK);
+	ck_assert_int_eq(rbz_decompress(codec, z, zlen, plain.len, MEM_KAFKA, &back, &blen),
+			 TRIB_OK);
 	ck_assert_uint_eq(blen, plain.len);
 	ck_assert_mem_eq(back, plain.p, plain.len);
 	mem_free(back);
