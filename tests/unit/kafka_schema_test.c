@@ -20,9 +20,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "api/create_partitions.h"
 #include "api/create_topics.h"
-#include "api/delete_records.h"
 #include "api/delete_topics.h"
 #include "api/fetch.h"
 #include "kafka_api.h"
@@ -289,8 +287,6 @@ static const api_case_t hand_cases[] = {
 	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 	{KAFKA_API_DELETE_TOPICS, "DeleteTopicsRequest", "DeleteTopicsResponse"},
-	{KAFKA_API_DELETE_RECORDS, "DeleteRecordsRequest", "DeleteRecordsResponse"},
-	{KAFKA_API_CREATE_PARTITIONS, "CreatePartitionsRequest", "CreatePartitionsResponse"},
 };
 
 /* hand_cases and the generated APIs (kafka_msg_cases), ordered by key */
@@ -383,8 +379,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 		kafka_fetch_req_t f;
 		kafka_create_topics_req_t c;
 		kafka_delete_topics_req_t dt;
-		kafka_delete_records_req_t dr;
-		kafka_create_partitions_req_t cp;
 	} u;
 
 	if (g)
@@ -393,8 +387,6 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	case KAFKA_API_FETCH: return kafka_fetch_req_decode(rd, v, a, &u.f);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
 	case KAFKA_API_DELETE_TOPICS: return kafka_delete_topics_req_decode(rd, v, a, &u.dt);
-	case KAFKA_API_DELETE_RECORDS: return kafka_delete_records_req_decode(rd, v, a, &u.dr);
-	case KAFKA_API_CREATE_PARTITIONS: return kafka_create_partitions_req_decode(rd, v, a, &u.cp);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
 }
@@ -439,18 +431,12 @@ static kafka_fetch_partition_resp_t fe_part = {0, 0, 0, 0, 0, -1, three, 3, NULL
 static kafka_fetch_topic_resp_t fe_topic = {{(const uint8_t *)"t", 1}, 1, &fe_part};
 static kafka_create_topics_topic_resp_t ct_topic = {{(const uint8_t *)"t", 1}, 0, {NULL, 0}};
 static kafka_delete_topics_topic_resp_t dt_topic = {{(const uint8_t *)"t", 1}, 0};
-static kafka_delete_records_part_resp_t dr_part = {0, 5, 0};
-static kafka_delete_records_topic_resp_t dr_topic = {{(const uint8_t *)"t", 1}, 1, &dr_part};
-static kafka_create_partitions_topic_resp_t cp_topic = {{(const uint8_t *)"t", 1}, 37,
-							 {(const uint8_t *)"m", 1}};
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
 	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
 	kafka_delete_topics_resp_t dt = {0, 1, &dt_topic};
-	kafka_delete_records_resp_t dr = {0, 1, &dr_topic};
-	kafka_create_partitions_resp_t cp = {0, 1, &cp_topic};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
 
@@ -458,8 +444,6 @@ static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 	case KAFKA_API_FETCH: fn = kafka_fetch_resp_write, body = &fe; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;
 	case KAFKA_API_DELETE_TOPICS: fn = kafka_delete_topics_resp_write, body = &dt; break;
-	case KAFKA_API_DELETE_RECORDS: fn = kafka_delete_records_resp_write, body = &dr; break;
-	case KAFKA_API_CREATE_PARTITIONS: fn = kafka_create_partitions_resp_write, body = &cp; break;
 	}
 	const kafka_msg_case_t *g = gen_case(key);
 	kafka_arena_t a;

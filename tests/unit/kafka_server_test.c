@@ -1697,6 +1697,99 @@ START_TEST(create_topics)
 }
 END_TEST
 
+/* CreatePartitions v2+ (flexible) of one topic; returns the error, *msg_null whether no message. */
+static int16_t grow_flex(int fd, int32_t corr, int16_t ver, const char *name, int32_t count,
+			 bool validate, bool *msg_null)
+{
+	body_t *b = body_new();
+	resp_t r;
+	int16_t err;
+
+	wire_wr_uvarint(&b->wr, 2);
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr(name));
+	wire_wr_i32(&b->wr, count);
+	wire_wr_uvarint(&b->wr, 0); /* assignments: null */
+	wire_wr_empty_tags(&b->wr);
+	wire_wr_i32(&b->wr, 1000);
+	wire_wr_u8(&b->wr, validate);
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 37, ver, corr, true, b);
+	r = expect_resp(fd, corr);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0); /* response header v1: no tags */
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+	ck_assert(slice_eq_cstr(wire_rd_compact_bytes(&r.rd), name, false));
+	err = wire_rd_i16(&r.rd);
+	*msg_null = wire_rd_compact_bytes(&r.rd).ptr == NULL;
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+	return err;
+}
+
+/* DeleteRecords v2 (flexible) of one partition; returns the error, *low the low watermark. */
+static int16_t delete_records_flex(int fd, int32_t corr, const char *name, int32_t part,
+				   int64_t offset, int64_t *low)
+{
+	body_t *b = body_new();
+	resp_t r;
+	int16_t err;
+
+	wire_wr_uvarint(&b->wr, 2);
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr(name));
+	wire_wr_uvarint(&b->wr, 2);
+	wire_wr_i32(&b->wr, part);
+	wire_wr_i64(&b->wr, offset);
+	wire_wr_empty_tags(&b->wr);
+	wire_wr_empty_tags(&b->wr);
+	wire_wr_i32(&b->wr, 1000);
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 21, 2, corr, true, b);
+	r = expect_resp(fd, corr);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+	ck_assert(slice_eq_cstr(wire_rd_compact_bytes(&r.rd), name, false));
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), part);
+	*low = wire_rd_i64(&r.rd);
+	err = wire_rd_i16(&r.rd);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+	return err;
+}
+
+START_TEST(topic_admin_flexible)
+{
+	int fd = dial();
+	bool msg_null;
+	int64_t low;
+
+	/* CreatePartitions v2/v3: validate_only leaves the count, then it grows */
+	ck_assert_int_eq(grow_flex(fd, 1, 3, "eh1", 4, true, &msg_null), 0);
+	ck_assert(msg_null);
+	ck_assert_int_eq(hub_partition_count(eh1), 2);
+	ck_assert_int_eq(grow_flex(fd, 2, 2, "eh1", 4, false, &msg_null), 0);
+	ck_assert_int_eq(hub_partition_count(eh1), 4);
+	ck_assert_int_eq(grow_flex(fd, 3, 3, "eh1", 3, false, &msg_null), 37);
+	ck_assert(!msg_null);
+	ck_assert_int_eq(grow_flex(fd, 4, 3, "nothere", 5, false, &msg_null), 3);
+	/* DeleteRecords v2 */
+	ck_assert_int_eq(produce(fd, 5, "eh1", 3, 5).error, 0);
+	ck_assert_int_eq(delete_records_flex(fd, 6, "eh1", 3, 2, &low), 0);
+	ck_assert_int_eq(low, 2);
+	ck_assert_int_eq(part_log_start(hub_partition(eh1, 3)), 2);
+	ck_assert_int_eq(delete_records_flex(fd, 7, "eh1", 3, 6, &low), 1);
+	ck_assert_int_eq(low, -1);
+	ck_assert_int_eq(delete_records_flex(fd, 8, "eh1", 3, -1, &low), 0);
+	ck_assert_int_eq(low, 5);
+	ck_assert_int_eq(delete_records_flex(fd, 9, "eh1", 9, 0, &low), 3);
+	close(fd);
+}
+END_TEST
+
 /* ---- a real client: librdkafka ---- */
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -1832,6 +1925,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, metadata_v8_all);
 	tcase_add_test(tc, metadata_topic_ids);
 	tcase_add_test(tc, create_topics);
+	tcase_add_test(tc, topic_admin_flexible);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("librdkafka");

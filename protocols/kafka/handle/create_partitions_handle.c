@@ -21,7 +21,7 @@
 
 static bool duplicate(const kafka_create_partitions_req_t *q, int32_t i)
 {
-	for (int32_t j = 0; j < q->topic_count; j++) {
+	for (int32_t j = 0; j < q->topics_count; j++) {
 		if (j != i && slice_eq(q->topics[j].name, q->topics[i].name))
 			return true;
 	}
@@ -38,7 +38,7 @@ static int16_t fail(const char **why, const char *text, int16_t code)
 static int16_t grow(kafka_req_t *req, const kafka_create_partitions_req_t *q, int32_t i,
 		    char *buf, size_t cap, const char **why)
 {
-	const kafka_create_partitions_topic_req_t *t = &q->topics[i];
+	const kafka_create_partitions_topic_t *t = &q->topics[i];
 	hub_t *hub;
 	int32_t now;
 	trib_err_t err;
@@ -48,7 +48,7 @@ static int16_t grow(kafka_req_t *req, const kafka_create_partitions_req_t *q, in
 	hub = ns_hub_find(req->env->ns, t->name);
 	if (!hub)
 		return fail(why, "unknown topic", KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION);
-	if (t->assignment_count > 0)
+	if (t->assignments_count > 0)
 		return fail(why, "manual partition assignment is not supported",
 			    KAFKA_ERR_INVALID_REQUEST);
 	now = hub_partition_count(hub);
@@ -82,12 +82,12 @@ trib_err_t kafka_create_partitions_handle(kafka_req_t *req, wire_rd_t *body)
 	err = kafka_create_partitions_req_decode(body, req->hdr.api_version, &req->arena, &q);
 	if (err)
 		return err;
-	resp.topic_count = q.topic_count;
-	resp.topics = kafka_arena_calloc(&req->arena, (size_t)q.topic_count, sizeof(*resp.topics));
-	if (!resp.topics)
+	resp.results_count = q.topics_count;
+	resp.results = kafka_arena_calloc(&req->arena, (size_t)q.topics_count, sizeof(*resp.results));
+	if (!resp.results)
 		return TRIB_ERR_NOMEM;
-	for (int32_t i = 0; i < q.topic_count; i++) {
-		kafka_create_partitions_topic_resp_t *r = &resp.topics[i];
+	for (int32_t i = 0; i < q.topics_count; i++) {
+		kafka_create_partitions_topic_result_t *r = &resp.results[i];
 		const char *why = NULL;
 		char buf[128];
 

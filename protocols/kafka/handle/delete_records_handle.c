@@ -15,8 +15,8 @@
 #include "kafka_sasl.h"
 #include "log.h"
 
-static void delete_one(kafka_req_t *req, hub_t *hub, const kafka_delete_records_part_req_t *p,
-		       kafka_delete_records_part_resp_t *r)
+static void delete_one(kafka_req_t *req, hub_t *hub, const kafka_delete_records_partition_t *p,
+		       kafka_delete_records_partition_result_t *r)
 {
 	part_t *part = hub ? hub_partition(hub, p->partition_index) : NULL;
 	int64_t start = -1;
@@ -50,24 +50,24 @@ trib_err_t kafka_delete_records_handle(kafka_req_t *req, wire_rd_t *body)
 	err = kafka_delete_records_req_decode(body, req->hdr.api_version, &req->arena, &q);
 	if (err)
 		return err;
-	resp.topic_count = q.topic_count;
-	resp.topics = kafka_arena_calloc(&req->arena, (size_t)q.topic_count, sizeof(*resp.topics));
+	resp.topics_count = q.topics_count;
+	resp.topics = kafka_arena_calloc(&req->arena, (size_t)q.topics_count, sizeof(*resp.topics));
 	if (!resp.topics)
 		return TRIB_ERR_NOMEM;
-	for (int32_t i = 0; i < q.topic_count; i++) {
-		const kafka_delete_records_topic_req_t *t = &q.topics[i];
-		kafka_delete_records_topic_resp_t *r = &resp.topics[i];
+	for (int32_t i = 0; i < q.topics_count; i++) {
+		const kafka_delete_records_topic_t *t = &q.topics[i];
+		kafka_delete_records_topic_result_t *r = &resp.topics[i];
 		bool denied = !req->reject && !kafka_sasl_req_allows(req, t->name, AUTH_MANAGE);
 		hub_t *hub = denied ? NULL : ns_hub_find(req->env->ns, t->name);
 
 		r->name = t->name;
-		r->partition_count = t->partition_count;
-		r->partitions = kafka_arena_calloc(&req->arena, (size_t)t->partition_count,
+		r->partitions_count = t->partitions_count;
+		r->partitions = kafka_arena_calloc(&req->arena, (size_t)t->partitions_count,
 						   sizeof(*r->partitions));
 		if (!r->partitions)
 			return TRIB_ERR_NOMEM;
-		for (int32_t j = 0; j < t->partition_count; j++) {
-			kafka_delete_records_part_resp_t *rp = &r->partitions[j];
+		for (int32_t j = 0; j < t->partitions_count; j++) {
+			kafka_delete_records_partition_result_t *rp = &r->partitions[j];
 
 			if (!denied) {
 				delete_one(req, hub, &t->partitions[j], rp);
