@@ -11,7 +11,6 @@
 static const kafka_api_t hand[] = {
 	{KAFKA_API_FETCH, "Fetch", 4, 11, 0, 11, 12},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopics", 0, 4, 0, 4, 5},
-	{KAFKA_API_DELETE_TOPICS, "DeleteTopics", 0, 3, 0, 3, 4},
 };
 
 #define HAND_COUNT (sizeof(hand) / sizeof(hand[0]))

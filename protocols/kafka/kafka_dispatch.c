@@ -33,8 +33,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 		return kafka_fetch_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:
 		return kafka_create_topics_handle(req, body);
-	case KAFKA_API_DELETE_TOPICS:
-		return kafka_delete_topics_handle(req, body);
 	default:
 		return TRIB_ERR_UNSUPPORTED;
 	}

@@ -1790,6 +1790,118 @@ START_TEST(topic_admin_flexible)
 }
 END_TEST
 
+typedef struct deleted {
+	int16_t err;
+	bool name_null;
+	char name[32];
+	uint8_t id[16];
+	bool msg_null;
+} deleted_t;
+
+/* DeleteTopics v6 of @n entries (NULL name: by @ids[i]; a NULL id: zero); answers in @out. */
+static void delete_v6(int fd, int32_t corr, int n, const char *const *names,
+		      const uint8_t *const *ids, deleted_t *out)
+{
+	static const uint8_t zero[16];
+	body_t *b = body_new();
+	resp_t r;
+
+	wire_wr_uvarint(&b->wr, (uint64_t)n + 1);
+	for (int i = 0; i < n; i++) {
+		wire_wr_compact_bytes(&b->wr, names[i] ? slice_from_cstr(names[i])
+						       : TRIB_SLICE_NULL);
+		wire_wr_raw(&b->wr, ids[i] ? ids[i] : zero, 16);
+		wire_wr_empty_tags(&b->wr);
+	}
+	wire_wr_i32(&b->wr, 1000);
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 20, 6, corr, true, b);
+	r = expect_resp(fd, corr);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), (uint64_t)n + 1);
+	for (int i = 0; i < n; i++) {
+		trib_slice_t name = wire_rd_compact_bytes(&r.rd);
+
+		out[i].name_null = name.ptr == NULL;
+		ck_assert_uint_lt(name.len, sizeof(out[i].name));
+		memcpy(out[i].name, name.ptr ? (const char *)name.ptr : "", name.len);
+		out[i].name[name.len] = '\0';
+		memcpy(out[i].id, wire_rd_raw(&r.rd, 16).ptr, 16);
+		out[i].err = wire_rd_i16(&r.rd);
+		out[i].msg_null = wire_rd_compact_bytes(&r.rd).ptr == NULL;
+		ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	}
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+}
+
+static hub_t *make_hub(const char *name)
+{
+	hub_t *h;
+
+	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){name, 1, NULL, 0}, &h), TRIB_OK);
+	return h;
+}
+
+START_TEST(delete_topics_by_id)
+{
+	static const uint8_t unknown[16] = {9, 9, 9};
+	int fd = dial();
+	uint8_t id1[16], id2[16], id3[16];
+	deleted_t d[4];
+	body_t *b;
+	resp_t r;
+
+	memcpy(id1, hub_topic_id(make_hub("d1")), 16);
+	memcpy(id2, hub_topic_id(make_hub("d2")), 16);
+	memcpy(id3, hub_topic_id(make_hub("d3")), 16);
+	/* by id, by name, an unknown id, neither */
+	delete_v6(fd, 1, 4, (const char *[]){NULL, "d2", NULL, NULL},
+		  (const uint8_t *[]){id1, NULL, unknown, NULL}, d);
+	ck_assert(d[0].err == 0 && !strcmp(d[0].name, "d1") && !memcmp(d[0].id, id1, 16));
+	ck_assert(d[0].msg_null);
+	ck_assert(d[1].err == 0 && !strcmp(d[1].name, "d2") && !memcmp(d[1].id, id2, 16));
+	ck_assert(d[2].err == 100 && d[2].name_null && !memcmp(d[2].id, unknown, 16));
+	ck_assert(!d[2].msg_null);
+	ck_assert(d[3].err == 42 && d[3].name_null);
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("d1")));
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("d2")));
+	ck_assert_ptr_null(ns_hub_find_by_id(ns, id1));
+	/* the same topic by name and by id: both refused, nothing deleted */
+	delete_v6(fd, 2, 2, (const char *[]){"d3", NULL}, (const uint8_t *[]){NULL, id3}, d);
+	ck_assert(d[0].err == 42 && d[1].err == 42 && !strcmp(d[1].name, "d3"));
+	/* a name and an id in one entry: Kafka refuses the whole request */
+	delete_v6(fd, 3, 2, (const char *[]){"d3", "eh1"}, (const uint8_t *[]){id3, NULL}, d);
+	ck_assert(d[0].err == 42 && d[1].err == 42);
+	ck_assert_ptr_nonnull(ns_hub_find(ns, slice_from_cstr("d3")));
+	ck_assert_ptr_nonnull(ns_hub_find(ns, slice_from_cstr("eh1")));
+	/* v5 (flexible, names only) deletes by name and answers an error message */
+	b = body_new();
+	wire_wr_uvarint(&b->wr, 3);
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("d3"));
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr("d3"));
+	wire_wr_i32(&b->wr, 1000);
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 20, 5, 4, true, b);
+	r = expect_resp(fd, 4);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 3);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(slice_eq_cstr(wire_rd_compact_bytes(&r.rd), "d3", false));
+		ck_assert_int_eq(wire_rd_i16(&r.rd), 42); /* named twice */
+		ck_assert_ptr_nonnull(wire_rd_compact_bytes(&r.rd).ptr);
+		ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	}
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+	delete_v6(fd, 5, 1, (const char *[]){NULL}, (const uint8_t *[]){id3}, d);
+	ck_assert(d[0].err == 0 && !strcmp(d[0].name, "d3"));
+	close(fd);
+}
+END_TEST
+
 /* ---- a real client: librdkafka ---- */
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
@@ -1926,6 +2038,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, metadata_topic_ids);
 	tcase_add_test(tc, create_topics);
 	tcase_add_test(tc, topic_admin_flexible);
+	tcase_add_test(tc, delete_topics_by_id);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("librdkafka");
