@@ -1,7 +1,9 @@
 /*
- * kafka_admin_api: DescribeCluster, OffsetForLeaderEpoch and
- * DescribeProducers over a raw socket against the real Kafka head, core and
- * store in a temporary directory (no Debian client sends these requests).
+ * kafka_admin_api: DescribeCluster, OffsetForLeaderEpoch, DescribeProducers,
+ * DescribeConfigs, AlterConfigs and IncrementalAlterConfigs over a raw
+ * socket against the real Kafka head, core and store in a temporary
+ * directory (no Debian client sends most of these requests, none at every
+ * version).
  * Requests are written byte by byte from the protocol guide, not with our
  * generated codec, so the test checks the codec as well as the handlers:
  * every version, flexible ones with header v2 and compact encodings.
@@ -23,11 +25,13 @@
 #include "mem.h"
 #include "part.h"
 #include "rb.h"
+#include "tcfg.h"
 #include "wire.h"
 
 #define NODE_ID 7
 #define CLUSTER_ID "tributary"
 #define BUF_MAX 65536
+#define MAX_MESSAGE 4096 /* the server's message.max.bytes, and the topics' default */
 
 static char tmp[256];
 static store_t *store;
@@ -37,9 +41,10 @@ static kafka_server_t *srv;
 static void setup(void)
 {
 	store_opts_t so = {.dir = tmp};
-	ns_opts_t no = {.name = "test", .auto_create = false, .default_partitions = 2};
+	ns_opts_t no = {.name = "test", .auto_create = false, .default_partitions = 2,
+			.topic_defaults = {.max_message_bytes = MAX_MESSAGE}};
 	kafka_server_opts_t ko = {.host = "127.0.0.1", .port = 0, .node_id = NODE_ID,
-				  .advertised_host = "127.0.0.1"};
+				  .advertised_host = "127.0.0.1", .max_message_bytes = MAX_MESSAGE};
 	hub_t *h;
 
 	strcpy(tmp, "/tmp/trib-kadmin-XXXXXX");
@@ -230,15 +235,15 @@ static uint8_t *batch(int n, int64_t pid, int16_t epoch, int32_t seq, size_t *le
 	return out;
 }
 
-/* Produce v3, acks=-1, to @topic/@part; returns the base offset (error must be 0). */
-static int64_t produce(int fd, int32_t corr, const char *topic, int32_t part, int n, int64_t pid,
-		       int16_t epoch, int32_t seq)
+/* Produce v3, acks=-1, of @n records to @topic/@part: the error code, *base the offset. */
+static int16_t produce_err(int fd, int32_t corr, const char *topic, int32_t part, int n,
+			   int64_t pid, int16_t epoch, int32_t seq, int64_t *base)
 {
 	req_t *q = req_new(false);
 	size_t len;
 	uint8_t *rec = batch(n, pid, epoch, seq, &len);
 	resp_t r;
-	int64_t base;
+	int16_t err;
 
 	put_str(q, NULL);
 	wire_wr_i16(&q->wr, -1);
@@ -255,11 +260,21 @@ static int64_t produce(int fd, int32_t corr, const char *topic, int32_t part, in
 	(void)get_str(&r);
 	ck_assert_int_eq(get_count(&r), 1);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), part);
-	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
-	base = wire_rd_i64(&r.rd);
+	err = wire_rd_i16(&r.rd);
+	*base = wire_rd_i64(&r.rd);
 	(void)wire_rd_i64(&r.rd);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
 	resp_done(&r);
+	return err;
+}
+
+/* As produce_err, for a produce that must succeed: the base offset. */
+static int64_t produce(int fd, int32_t corr, const char *topic, int32_t part, int n, int64_t pid,
+		       int16_t epoch, int32_t seq)
+{
+	int64_t base;
+
+	ck_assert_int_eq(produce_err(fd, corr, topic, part, n, pid, epoch, seq, &base), 0);
 	return base;
 }
 
@@ -582,8 +597,10 @@ START_TEST(describe_producers_after_restart)
 	int16_t errors[1];
 	int counts[1];
 	store_opts_t so = {.dir = tmp};
-	ns_opts_t no = {.name = "test", .default_partitions = 2};
-	kafka_server_opts_t ko = {.host = "127.0.0.1", .node_id = NODE_ID};
+	ns_opts_t no = {.name = "test", .default_partitions = 2,
+			.topic_defaults = {.max_message_bytes = MAX_MESSAGE}};
+	kafka_server_opts_t ko = {.host = "127.0.0.1", .node_id = NODE_ID,
+				  .max_message_bytes = MAX_MESSAGE};
 
 	ck_assert_int_eq(produce(fd, 1, "eh1", 1, 2, 77, 1, 0), 0);
 	close(fd);
@@ -600,6 +617,481 @@ START_TEST(describe_producers_after_restart)
 	ck_assert_int_eq(got[0][0].id, 77);
 	ck_assert_int_eq(got[0][0].epoch, 1);
 	ck_assert_int_eq(got[0][0].last_seq, 1);
+	close(fd);
+}
+END_TEST
+
+/* ---- DescribeConfigs ---- */
+
+typedef struct dc_entry {
+	char name[64];
+	char value[64];
+	bool null_value;
+	bool read_only;
+	bool is_default; /* v0 */
+	int8_t source;   /* v1+ */
+	int nsyn;
+	char syn_name[2][64];
+	char syn_value[2][64];
+	int8_t syn_source[2];
+	int8_t type;  /* v3+ */
+	bool has_doc; /* v3+ */
+} dc_entry_t;
+
+typedef struct dc_result {
+	int16_t error;
+	char message[256];
+	int n;
+	dc_entry_t e[16];
+} dc_result_t;
+
+static void copy_str(char *out, size_t cap, trib_slice_t s)
+{
+	snprintf(out, cap, "%.*s", (int)s.len, s.ptr ? (const char *)s.ptr : "");
+}
+
+/* DescribeConfigs of one resource (@keys NULL: all; else @nkeys names) into *out. */
+static void describe_configs(int fd, int16_t ver, int32_t corr, int8_t type, const char *name,
+			     const char *const *keys, int nkeys, bool synonyms, bool docs,
+			     dc_result_t *out)
+{
+	req_t *q = req_new(ver >= 4);
+	resp_t r;
+
+	put_count(q, 1);
+	wire_wr_i8(&q->wr, type);
+	put_str(q, name);
+	put_count(q, keys ? nkeys : -1);
+	for (int i = 0; keys && i < nkeys; i++)
+		put_str(q, keys[i]);
+	put_tags(q);
+	if (ver >= 1)
+		wire_wr_u8(&q->wr, synonyms);
+	if (ver >= 3)
+		wire_wr_u8(&q->wr, docs);
+	put_tags(q);
+	send_req(fd, 32, ver, corr, q);
+	r = expect_resp(fd, corr, ver >= 4);
+	memset(out, 0, sizeof(*out));
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(get_count(&r), 1);
+	out->error = wire_rd_i16(&r.rd);
+	copy_str(out->message, sizeof(out->message), get_str(&r));
+	ck_assert_int_eq(wire_rd_i8(&r.rd), type);
+	ck_assert(str_is(get_str(&r), name));
+	out->n = get_count(&r);
+	ck_assert_int_le(out->n, 16);
+	for (int i = 0; i < out->n; i++) {
+		dc_entry_t *e = &out->e[i];
+		trib_slice_t v;
+
+		copy_str(e->name, sizeof(e->name), get_str(&r));
+		v = get_str(&r);
+		e->null_value = !v.ptr;
+		copy_str(e->value, sizeof(e->value), v);
+		e->read_only = wire_rd_u8(&r.rd);
+		if (ver == 0)
+			e->is_default = wire_rd_u8(&r.rd);
+		else
+			e->source = wire_rd_i8(&r.rd);
+		ck_assert_int_eq(wire_rd_u8(&r.rd), 0); /* sensitive */
+		if (ver >= 1) {
+			e->nsyn = get_count(&r);
+			ck_assert_int_le(e->nsyn, 2);
+			for (int j = 0; j < e->nsyn; j++) {
+				copy_str(e->syn_name[j], sizeof(e->syn_name[j]), get_str(&r));
+				copy_str(e->syn_value[j], sizeof(e->syn_value[j]), get_str(&r));
+				e->syn_source[j] = wire_rd_i8(&r.rd);
+				get_tags(&r);
+			}
+		}
+		if (ver >= 3) {
+			e->type = wire_rd_i8(&r.rd);
+			e->has_doc = get_str(&r).ptr != NULL;
+		}
+		get_tags(&r);
+	}
+	get_tags(&r);
+	get_tags(&r);
+	resp_done(&r);
+}
+
+static const dc_entry_t *entry(const dc_result_t *d, const char *name)
+{
+	for (int i = 0; i < d->n; i++) {
+		if (strcmp(d->e[i].name, name) == 0)
+			return &d->e[i];
+	}
+	return NULL;
+}
+
+START_TEST(describe_configs_topic_defaults)
+{
+	static const char *const names[] = {"cleanup.policy", "max.message.bytes",
+					    "message.timestamp.type", "retention.bytes",
+					    "retention.ms", "segment.bytes", "segment.ms"};
+	int fd = dial();
+	dc_result_t d;
+
+	for (int16_t v = 0; v <= 4; v++) {
+		const dc_entry_t *e;
+
+		describe_configs(fd, v, v, 2, "eh1", NULL, 0, true, true, &d);
+		ck_assert_int_eq(d.error, 0);
+		ck_assert_int_eq(d.n, 7);
+		for (int i = 0; i < 7; i++) {
+			ck_assert_str_eq(d.e[i].name, names[i]);
+			ck_assert(!d.e[i].read_only && !d.e[i].null_value);
+			if (v == 0)
+				ck_assert(d.e[i].is_default);
+			if (v >= 3)
+				ck_assert(d.e[i].has_doc);
+		}
+		e = entry(&d, "retention.ms");
+		ck_assert_str_eq(e->value, "604800000");
+		e = entry(&d, "max.message.bytes");
+		ck_assert_str_eq(e->value, "4096");
+		if (v >= 1) {
+			/* a default from a gateway setting: STATIC_BROKER_CONFIG, the broker key */
+			ck_assert_int_eq(e->source, 4);
+			ck_assert_int_eq(e->nsyn, 1);
+			ck_assert_str_eq(e->syn_name[0], "message.max.bytes");
+			ck_assert_str_eq(e->syn_value[0], "4096");
+			e = entry(&d, "retention.ms");
+			ck_assert_int_eq(e->source, 5);
+			ck_assert_str_eq(e->syn_name[0], "log.retention.ms");
+			ck_assert_int_eq(e->syn_source[0], 5);
+		}
+		if (v >= 3) {
+			ck_assert_int_eq(entry(&d, "retention.ms")->type, 5);   /* LONG */
+			ck_assert_int_eq(entry(&d, "cleanup.policy")->type, 7); /* LIST */
+			ck_assert_int_eq(entry(&d, "segment.bytes")->type, 3);  /* INT */
+		}
+	}
+	/* synonyms and documentation only when asked */
+	describe_configs(fd, 3, 10, 2, "eh1", NULL, 0, false, false, &d);
+	ck_assert_int_eq(d.e[0].nsyn, 0);
+	ck_assert(!d.e[0].has_doc);
+	close(fd);
+}
+END_TEST
+
+START_TEST(describe_configs_keys_and_errors)
+{
+	static const char *const keys[] = {"retention.ms", "no.such.key", "segment.ms"};
+	int fd = dial();
+	dc_result_t d;
+
+	describe_configs(fd, 2, 1, 2, "eh1", keys, 3, false, false, &d);
+	ck_assert_int_eq(d.error, 0);
+	ck_assert_int_eq(d.n, 2);
+	ck_assert_str_eq(d.e[0].name, "retention.ms");
+	ck_assert_str_eq(d.e[1].name, "segment.ms");
+	describe_configs(fd, 2, 2, 2, "eh1", keys, 0, false, false, &d); /* empty list: none */
+	ck_assert_int_eq(d.n, 0);
+	describe_configs(fd, 4, 3, 2, "nope", NULL, 0, false, false, &d);
+	ck_assert_int_eq(d.error, 3);
+	ck_assert_int_eq(d.n, 0);
+	describe_configs(fd, 4, 4, 2, "__consumer_offsets", NULL, 0, false, false, &d);
+	ck_assert_int_eq(d.error, 3);
+	describe_configs(fd, 1, 5, 4, "8", NULL, 0, false, false, &d); /* another broker */
+	ck_assert_int_eq(d.error, 42);
+	ck_assert_ptr_nonnull(strstr(d.message, "Unexpected broker id"));
+	describe_configs(fd, 1, 6, 1, "x", NULL, 0, false, false, &d); /* UNKNOWN type */
+	ck_assert_int_eq(d.error, 42);
+	describe_configs(fd, 1, 7, 8, "7", NULL, 0, false, false, &d); /* BROKER_LOGGER */
+	ck_assert_int_eq(d.error, 42);
+	close(fd);
+}
+END_TEST
+
+START_TEST(describe_configs_broker)
+{
+	static const struct {
+		const char *name, *value;
+		int8_t source, type;
+	} want[] = {
+		{"auto.create.topics.enable", "false", 4, 1},
+		{"broker.id", "7", 4, 3},
+		{"default.replication.factor", "1", 5, 3},
+		{"log.retention.ms", "604800000", 5, 5},
+		{"message.max.bytes", "4096", 4, 3},
+		{"min.insync.replicas", "1", 5, 3},
+		{"num.partitions", "2", 4, 3},
+		{"offsets.topic.replication.factor", "1", 5, 4},
+	};
+	int fd = dial();
+	dc_result_t d;
+
+	for (int16_t v = 0; v <= 4; v++) {
+		describe_configs(fd, v, v, 4, v % 2 ? "7" : "", NULL, 0, true, true, &d);
+		ck_assert_int_eq(d.error, 0);
+		ck_assert_int_eq(d.n, 8);
+		for (int i = 0; i < 8; i++) {
+			const dc_entry_t *e = &d.e[i];
+
+			ck_assert_str_eq(e->name, want[i].name);
+			ck_assert_str_eq(e->value, want[i].value);
+			ck_assert(e->read_only);
+			if (v == 0)
+				ck_assert(e->is_default == (want[i].source == 5));
+			else
+				ck_assert_int_eq(e->source, want[i].source);
+			if (v >= 3)
+				ck_assert_int_eq(e->type, want[i].type);
+		}
+	}
+	close(fd);
+}
+END_TEST
+
+/* ---- AlterConfigs and IncrementalAlterConfigs ---- */
+
+typedef struct cfg_op {
+	const char *name;
+	const char *value; /* NULL: a null value */
+	int8_t op;         /* IncrementalAlterConfigs only */
+} cfg_op_t;
+
+typedef struct alter_res {
+	int8_t type;
+	const char *name;
+	const cfg_op_t *ops;
+	int nops;
+} alter_res_t;
+
+/* AlterConfigs (@incremental false, key 33) or IncrementalAlterConfigs (key 44): codes out. */
+static void alter(int fd, bool incremental, int16_t ver, int32_t corr, const alter_res_t *rs,
+		  int n, bool validate_only, int16_t *codes, char msgs[][256])
+{
+	bool flex = incremental ? ver >= 1 : ver >= 2;
+	req_t *q = req_new(flex);
+	resp_t r;
+
+	put_count(q, n);
+	for (int i = 0; i < n; i++) {
+		wire_wr_i8(&q->wr, rs[i].type);
+		put_str(q, rs[i].name);
+		put_count(q, rs[i].nops);
+		for (int j = 0; j < rs[i].nops; j++) {
+			put_str(q, rs[i].ops[j].name);
+			if (incremental)
+				wire_wr_i8(&q->wr, rs[i].ops[j].op);
+			put_str(q, rs[i].ops[j].value);
+			put_tags(q);
+		}
+		put_tags(q);
+	}
+	wire_wr_u8(&q->wr, validate_only);
+	put_tags(q);
+	send_req(fd, incremental ? 44 : 33, ver, corr, q);
+	r = expect_resp(fd, corr, flex);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(get_count(&r), n);
+	for (int i = 0; i < n; i++) {
+		codes[i] = wire_rd_i16(&r.rd);
+		copy_str(msgs[i], 256, get_str(&r));
+		ck_assert_int_eq(wire_rd_i8(&r.rd), rs[i].type);
+		ck_assert(str_is(get_str(&r), rs[i].name));
+		get_tags(&r);
+	}
+	get_tags(&r);
+	resp_done(&r);
+}
+
+/* One resource; returns its code, its message in @msg. */
+static int16_t alter1(int fd, bool incremental, int16_t ver, const char *topic,
+		      const cfg_op_t *ops, int nops, bool validate_only, char *msg)
+{
+	static int32_t corr = 1000;
+	alter_res_t res = {2, topic, ops, nops};
+	char msgs[1][256];
+	int16_t code;
+
+	alter(fd, incremental, ver, corr++, &res, 1, validate_only, &code, msgs);
+	if (msg)
+		strcpy(msg, msgs[0]);
+	return code;
+}
+
+static tcfg_t config_of(const char *topic)
+{
+	hub_t *h = ns_hub_find(ns, slice_from_cstr(topic));
+	tcfg_t c;
+
+	ck_assert_ptr_nonnull(h);
+	hub_config(h, &c);
+	return c;
+}
+
+START_TEST(alter_configs_replaces)
+{
+	int fd = dial();
+	dc_result_t d;
+	char msg[256];
+
+	for (int16_t v = 0; v <= 2; v++) {
+		const cfg_op_t set[] = {{"retention.ms", "1000", 0},
+					{"message.timestamp.type", "CreateTime", 0}};
+		const cfg_op_t only[] = {{"segment.ms", "5000", 0}};
+		const dc_entry_t *e;
+		tcfg_t c;
+
+		ck_assert_int_eq(alter1(fd, false, v, "eh1", set, 2, false, msg), 0);
+		c = config_of("eh1");
+		ck_assert_int_eq(c.retention_ms, 1000);
+		ck_assert_int_eq(c.timestamp_type, TCFG_TS_CREATE_TIME);
+		describe_configs(fd, 1, 1, 2, "eh1", NULL, 0, true, false, &d);
+		e = entry(&d, "retention.ms");
+		ck_assert_str_eq(e->value, "1000");
+		ck_assert_int_eq(e->source, 1); /* TOPIC_CONFIG */
+		ck_assert_int_eq(e->nsyn, 2);   /* the override, then the default it hides */
+		ck_assert_str_eq(e->syn_name[0], "retention.ms");
+		ck_assert_int_eq(e->syn_source[0], 1);
+		ck_assert_str_eq(e->syn_name[1], "log.retention.ms");
+		ck_assert_str_eq(e->syn_value[1], "604800000");
+		describe_configs(fd, 0, 2, 2, "eh1", NULL, 0, false, false, &d);
+		ck_assert(!entry(&d, "retention.ms")->is_default);
+		/* the whole set is replaced: keys left out go back to their defaults */
+		ck_assert_int_eq(alter1(fd, false, v, "eh1", only, 1, false, msg), 0);
+		c = config_of("eh1");
+		ck_assert_int_eq(c.retention_ms, TCFG_DEFAULT_RETENTION_MS);
+		ck_assert_int_eq(c.timestamp_type, TCFG_TS_LOG_APPEND_TIME);
+		ck_assert_int_eq(c.segment_ms, 5000);
+		ck_assert_uint_eq(c.overrides, 1u << TCFG_SEGMENT_MS);
+		/* validate_only changes nothing */
+		ck_assert_int_eq(alter1(fd, false, v, "eh1", set, 2, true, msg), 0);
+		ck_assert_int_eq(config_of("eh1").retention_ms, TCFG_DEFAULT_RETENTION_MS);
+		ck_assert_int_eq(alter1(fd, false, v, "eh1", NULL, 0, false, msg), 0);
+		ck_assert_uint_eq(config_of("eh1").overrides, 0);
+	}
+	close(fd);
+}
+END_TEST
+
+START_TEST(alter_configs_errors)
+{
+	const cfg_op_t bad_value[] = {{"retention.ms", "-2", 0}};
+	const cfg_op_t unknown[] = {{"no.such.key", "1", 0}};
+	const cfg_op_t null_value[] = {{"retention.ms", NULL, 0}};
+	const cfg_op_t twice[] = {{"retention.ms", "1", 0}, {"retention.ms", "2", 0}};
+	const cfg_op_t compact[] = {{"cleanup.policy", "compact", 0}};
+	const cfg_op_t good[] = {{"retention.ms", "5", 0}};
+	const alter_res_t rs[] = {{2, "eh1", good, 1}, {2, "EH1", good, 1}, {4, "", good, 1},
+				  {2, "eh2", good, 1}};
+	int fd = dial();
+	char msg[256];
+	char msgs[4][256];
+	int16_t codes[4];
+	hub_t *eh2;
+
+	ck_assert_int_eq(alter1(fd, false, 1, "eh1", bad_value, 1, false, msg), 40);
+	ck_assert_ptr_nonnull(strstr(msg, "retention.ms"));
+	ck_assert_int_eq(alter1(fd, false, 1, "eh1", unknown, 1, false, msg), 40);
+	ck_assert_ptr_nonnull(strstr(msg, "no.such.key"));
+	ck_assert_int_eq(alter1(fd, false, 1, "eh1", null_value, 1, false, msg), 42);
+	ck_assert_int_eq(alter1(fd, false, 1, "eh1", twice, 2, false, msg), 42);
+	ck_assert_int_eq(alter1(fd, false, 2, "eh1", compact, 1, false, msg), 40);
+	ck_assert_int_eq(alter1(fd, false, 0, "nope", good, 1, false, msg), 3);
+	ck_assert_uint_eq(config_of("eh1").overrides, 0);
+	/* a resource named twice (case ignored, as hub names) is refused in both places; the
+	 * broker is read-only; the other resources are answered on their own */
+	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){"eh2", 1, NULL, 0}, &eh2), TRIB_OK);
+	alter(fd, false, 1, 1, rs, 4, false, codes, msgs);
+	ck_assert_int_eq(codes[0], 42);
+	ck_assert_int_eq(codes[1], 42);
+	ck_assert_str_eq(msgs[1], "Duplicate resource");
+	ck_assert_int_eq(codes[2], 42);
+	ck_assert_int_eq(codes[3], 0);
+	ck_assert_str_eq(msgs[3], ""); /* a null message on success */
+	ck_assert_uint_eq(config_of("eh1").overrides, 0);
+	ck_assert_int_eq(config_of("eh2").retention_ms, 5);
+	close(fd);
+}
+END_TEST
+
+START_TEST(incremental_alter_configs_ops)
+{
+	int fd = dial();
+	char msg[256];
+
+	for (int16_t v = 0; v <= 1; v++) {
+		const cfg_op_t set[] = {{"retention.ms", "1000", 0}, {"segment.ms", "2000", 0}};
+		const cfg_op_t del[] = {{"retention.ms", NULL, 1}};
+		const cfg_op_t append_ok[] = {{"cleanup.policy", "delete", 2}};
+		const cfg_op_t append_compact[] = {{"cleanup.policy", "compact", 2}};
+		const cfg_op_t append_num[] = {{"retention.ms", "5", 2}};
+		const cfg_op_t subtract_num[] = {{"segment.ms", "5", 3}};
+		const cfg_op_t subtract_all[] = {{"cleanup.policy", "delete", 3}};
+		const cfg_op_t bad_op[] = {{"retention.ms", "5", 7}};
+		const cfg_op_t set_null[] = {{"retention.ms", NULL, 0}};
+		const cfg_op_t twice[] = {{"segment.ms", "1", 0}, {"segment.ms", NULL, 1}};
+		const cfg_op_t del_unknown[] = {{"no.such.key", NULL, 1}};
+		tcfg_t c;
+
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", set, 2, false, msg), 0);
+		c = config_of("eh1");
+		ck_assert_int_eq(c.retention_ms, 1000);
+		ck_assert_int_eq(c.segment_ms, 2000);
+		/* DELETE: back to the default, the other key kept */
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", del, 1, false, msg), 0);
+		c = config_of("eh1");
+		ck_assert_int_eq(c.retention_ms, TCFG_DEFAULT_RETENTION_MS);
+		ck_assert_int_eq(c.segment_ms, 2000);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", append_ok, 1, false, msg), 0);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", append_compact, 1, false, msg), 40);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", append_num, 1, false, msg), 40);
+		ck_assert_str_eq(msg, "Config value append is not allowed for config key: "
+				      "retention.ms");
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", subtract_num, 1, false, msg), 40);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", subtract_all, 1, false, msg), 40);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", bad_op, 1, false, msg), 42);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", set_null, 1, false, msg), 42);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", twice, 2, false, msg), 42);
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", del_unknown, 1, false, msg), 40);
+		ck_assert_int_eq(alter1(fd, true, v, "nope", set, 2, false, msg), 3);
+		/* validate_only changes nothing; refusals changed nothing either */
+		ck_assert_int_eq(alter1(fd, true, v, "eh1", set, 2, true, msg), 0);
+		c = config_of("eh1");
+		ck_assert_int_eq(c.retention_ms, TCFG_DEFAULT_RETENTION_MS);
+		ck_assert_int_eq(c.segment_ms, 2000);
+		ck_assert(c.overrides & (1u << TCFG_CLEANUP_POLICY));
+		/* clean up for the next version */
+		ck_assert_int_eq(alter1(fd, false, 0, "eh1", NULL, 0, false, msg), 0);
+	}
+	close(fd);
+}
+END_TEST
+
+/* max.message.bytes acts on the next produce, and survives a restart. */
+START_TEST(configs_act_and_persist)
+{
+	const cfg_op_t small[] = {{"max.message.bytes", "200", 0}};
+	int fd = dial();
+	store_opts_t so = {.dir = tmp};
+	ns_opts_t no = {.name = "test", .default_partitions = 2,
+			.topic_defaults = {.max_message_bytes = MAX_MESSAGE}};
+	kafka_server_opts_t ko = {.host = "127.0.0.1", .node_id = NODE_ID,
+				  .max_message_bytes = MAX_MESSAGE};
+	dc_result_t d;
+	int64_t base;
+
+	ck_assert_int_eq(produce_err(fd, 1, "eh1", 0, 30, -1, 0, 0, &base), 0);
+	ck_assert_int_eq(alter1(fd, true, 1, "eh1", small, 1, false, NULL), 0);
+	ck_assert_int_eq(produce_err(fd, 2, "eh1", 0, 30, -1, 0, 0, &base), 10);
+	ck_assert_int_eq(produce_err(fd, 3, "eh1", 0, 1, -1, 0, 0, &base), 0);
+	close(fd);
+	kafka_server_stop(&srv);
+	store_close(&store);
+	ns_close(&ns);
+	ck_assert_int_eq(store_open(&so, &store), TRIB_OK);
+	ck_assert_int_eq(ns_open(store, &no, &ns), TRIB_OK);
+	ck_assert_int_eq(kafka_server_start(ns, &ko, &srv), TRIB_OK);
+	fd = dial();
+	describe_configs(fd, 4, 4, 2, "eh1", NULL, 0, false, false, &d);
+	ck_assert_str_eq(entry(&d, "max.message.bytes")->value, "200");
+	ck_assert_int_eq(entry(&d, "max.message.bytes")->source, 1);
+	ck_assert_int_eq(produce_err(fd, 5, "eh1", 0, 30, -1, 0, 0, &base), 10);
 	close(fd);
 }
 END_TEST
@@ -640,6 +1132,17 @@ static Suite *suite(void)
 	tcase_add_test(c, ofle_end_offsets);
 	tcase_add_test(c, ofle_fencing);
 	tcase_add_test(c, ofle_unknown_topic);
+	suite_add_tcase(s, c);
+	c = tcase_create("configs");
+	tcase_add_checked_fixture(c, setup, teardown);
+	tcase_set_timeout(c, 30);
+	tcase_add_test(c, describe_configs_topic_defaults);
+	tcase_add_test(c, describe_configs_keys_and_errors);
+	tcase_add_test(c, describe_configs_broker);
+	tcase_add_test(c, alter_configs_replaces);
+	tcase_add_test(c, alter_configs_errors);
+	tcase_add_test(c, incremental_alter_configs_ops);
+	tcase_add_test(c, configs_act_and_persist);
 	suite_add_tcase(s, c);
 	c = tcase_create("describe_producers");
 	tcase_add_checked_fixture(c, setup, teardown);
