@@ -9,7 +9,6 @@
 
 /* APIs whose codecs are still hand-written (protocols/kafka/api/NAME.c) */
 static const kafka_api_t hand[] = {
-	{KAFKA_API_FETCH, "Fetch", 4, 11, 0, 11, 12},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopics", 0, 4, 0, 4, 5},
 };
 

@@ -29,8 +29,6 @@ static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 	if (fn)
 		return fn(req, body);
 	switch (req->hdr.api_key) {
-	case KAFKA_API_FETCH:
-		return kafka_fetch_handle(req, body);
 	case KAFKA_API_CREATE_TOPICS:
 		return kafka_create_topics_handle(req, body);
 	default:

@@ -1,7 +1,7 @@
 /*
  * Fuzz target for the Kafka head's request decoding (STYLE.md §14).
- * Input: byte 0 picks the API (its low 3 bits: 1 Fetch, 5 CreateTopics;
- * 0, 2, 3, 4, 6 and 7 feed the
+ * Input: byte 0 picks the API (its low 3 bits: 5 CreateTopics; 0-4, 6
+ * and 7 feed the
  * rest as a stream of size-prefixed frames through the frame parser and the
  * request header decoder), byte 1 is the version (as a signed byte, so
  * out-of-range versions are tried too), the rest is the request body. Every
@@ -14,7 +14,6 @@
 #include <string.h>
 
 #include "api/create_topics.h"
-#include "api/fetch.h"
 #include "kafka_arena.h"
 #include "kafka_frame.h"
 
@@ -37,41 +36,6 @@ static void encode(kafka_body_fn fn, int16_t ver, const void *body)
 	if (wr.pos != n)
 		abort(); /* the two passes of an encoder must agree */
 	free(buf);
-}
-
-static bool copy_zero(void *ctx, const kafka_fetch_partition_resp_t *p, uint8_t *dst)
-{
-	(void)ctx;
-	memset(dst, 0, p->records_len);
-	return true;
-}
-
-static void fetch(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
-{
-	kafka_fetch_req_t q;
-	kafka_fetch_resp_t r = {.copy = copy_zero};
-
-	if (kafka_fetch_req_decode(rd, ver, a, &q) || ver < 0)
-		return;
-	r.topic_count = q.topic_count;
-	r.topics = kafka_arena_calloc(a, (size_t)q.topic_count, sizeof(*r.topics));
-	for (int32_t i = 0; r.topics && i < q.topic_count; i++) {
-		kafka_fetch_topic_resp_t *t = &r.topics[i];
-
-		t->topic = q.topics[i].topic;
-		t->partition_count = q.topics[i].partition_count;
-		t->partitions = kafka_arena_calloc(a, (size_t)t->partition_count,
-						   sizeof(*t->partitions));
-		if (!t->partitions)
-			return;
-		for (int32_t j = 0; j < t->partition_count; j++) {
-			t->partitions[j].partition_index = q.topics[i].partitions[j].partition;
-			t->partitions[j].records_len =
-				(size_t)(q.topics[i].partitions[j].partition_max_bytes & 0xff);
-		}
-	}
-	if (r.topics)
-		encode(kafka_fetch_resp_write, ver, &r);
 }
 
 static void create_topics(wire_rd_t *rd, int16_t ver, kafka_arena_t *a)
@@ -126,7 +90,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wire_rd_init(&rd, data + 2, size - 2);
 	kafka_arena_init(&a);
 	switch (data[0] & 7) {
-	case 1: fetch(&rd, ver, &a); break;
 	case 5: create_topics(&rd, ver, &a); break;
 	default: frames(data + 2, size - 2); break;
 	}

@@ -491,6 +491,12 @@ START_TEST(fetch_req)
 			   "00000001 0001 74 00000001 |"
 			   "00000000 00000005 0000000000000007 ffffffffffffffff 00010000 |"
 			   "00000001 0001 74 00000002 00000001 00000002 | 0000");
+	/* v17: topic ids, no replica_id; tagged cluster_id, replica_state, replica_directory_id */
+	hexbuf_t v17 = hex("000001f4 00000001 00100000 00 00000000 ffffffff |"
+			   "02 000102030405060708090a0b0c0d0e0f 02 |"
+			   "00000000 00000005 0000000000000007 00000000 ffffffffffffffff 00010000 |"
+			   "01 00 10 ffffffffffffffffffffffffffffffff | 00 | 01 | 01 |"
+			   "02 | 00 02 0263 | 01 0d 00000003 0000000000000009 00");
 	wire_rd_t rd;
 
 	kafka_arena_init(&a);
@@ -503,39 +509,53 @@ START_TEST(fetch_req)
 	ck_assert_int_eq(q.topics[0].partitions[0].fetch_offset, 7);
 	ck_assert_int_eq(q.topics[0].partitions[0].partition_max_bytes, 65536);
 	ck_assert_int_eq(q.topics[0].partitions[0].current_leader_epoch, -1);
+	ck_assert_int_eq(q.topics[0].partitions[0].last_fetched_epoch, -1);
 	rd = reader(&v11);
 	ck_assert_int_eq(kafka_fetch_req_decode(&rd, 11, &a, &q), TRIB_OK);
 	ck_assert_int_eq(q.isolation_level, 1);
 	ck_assert_int_eq(q.topics[0].partitions[0].current_leader_epoch, 5);
 	ck_assert_int_eq(q.topics[0].partitions[0].log_start_offset, -1);
-	ck_assert_int_eq(q.forgotten_topic_count, 1);
+	ck_assert_int_eq(q.forgotten_topics_data_count, 1);
+	ck_assert_int_eq(q.forgotten_topics_data[0].partitions[1], 2);
 	ck_assert(q.rack_id.ptr && q.rack_id.len == 0);
 	rd = reader(&v11);
 	ck_assert_int_eq(kafka_fetch_req_decode(&rd, 10, &a, &q), TRIB_ERR_INVALID);
+	rd = reader(&v17);
+	ck_assert_int_eq(kafka_fetch_req_decode(&rd, 17, &a, &q), TRIB_OK);
+	ck_assert_int_eq(q.replica_id, -1);
+	ck_assert(eq(q.cluster_id, "c"));
+	ck_assert_int_eq(q.replica_state.replica_id, 3);
+	ck_assert_int_eq(q.replica_state.replica_epoch, 9);
+	ck_assert_int_eq(q.topics[0].topic_id.b[15], 15);
+	ck_assert_int_eq(q.topics[0].partitions[0].last_fetched_epoch, 0);
+	ck_assert_int_eq(q.topics[0].partitions[0].replica_directory_id.b[0], 0xff);
+	rd = reader(&v17); /* v14 still has replica_id */
+	ck_assert_int_eq(kafka_fetch_req_decode(&rd, 14, &a, &q), TRIB_ERR_INVALID);
 	kafka_arena_free(&a);
 }
 END_TEST
 
-static bool copy_abc(void *ctx, const kafka_fetch_partition_resp_t *p, uint8_t *dst)
+static void copy_abc(const kafka_records_t *r, uint8_t *dst)
 {
-	(*(int *)ctx)++;
-	memcpy(dst, "\xaa\xbb\xcc", p->records_len);
-	return true;
+	(*(int *)r->ctx)++;
+	memcpy(dst, "\xaa\xbb\xcc", r->len);
 }
 
 START_TEST(fetch_resp)
 {
 	static const uint8_t rec[] = {1, 2, 3};
-	kafka_fetch_partition_resp_t p = {0, 0, 10, 10, 0, -1, rec, 3, NULL};
-	kafka_fetch_topic_resp_t t = {S("t"), 1, &p};
-	kafka_fetch_resp_t r = {0, 0, 0, 1, &t, copy_abc, NULL};
 	int copies = 0;
+	kafka_fetch_partition_resp_t p = {.high_watermark = 10, .last_stable_offset = 10,
+		.diverging_epoch = {-1, -1}, .current_leader = {-1, -1}, .snapshot_id = {-1, -1},
+		.preferred_read_replica = -1, .records = {rec, 3, copy_abc, NULL, &copies}};
+	kafka_fetch_topic_resp_t t = {.topic = S("t"), .topic_id = {{[15] = 0x2a}},
+		.partitions_count = 1, .partitions = &p};
+	kafka_fetch_resp_t r = {.responses_count = 1, .responses = &t};
 
 	expect_body(kafka_fetch_resp_write, 4, &r,
 		    "00000000 | 00000001 0001 74 00000001 |"
 		    "00000000 0000 000000000000000a 000000000000000a 00000000 | 00000003 010203");
-	p.records = NULL; /* from storage: the copy callback writes in place, in the storing pass */
-	r.copy_ctx = &copies;
+	p.records.ptr = NULL; /* from storage: the copy callback writes in place, storing pass */
 	expect_body(kafka_fetch_resp_write, 11, &r,
 		    "00000000 0000 00000000 | 00000001 0001 74 00000001 |"
 		    "00000000 0000 000000000000000a 000000000000000a 0000000000000000 00000000"
@@ -543,6 +563,16 @@ START_TEST(fetch_resp)
 	ck_assert_int_eq(copies, 1);
 	expect_body(kafka_fetch_resp_write, 0, &r,
 		    "00000001 0001 74 00000001 | 00000000 0000 000000000000000a | 00000003 aabbcc");
+	/* v12: compact, no tags when unset; v13: the topic id replaces the name */
+	expect_body(kafka_fetch_resp_write, 12, &r,
+		    "00000000 0000 00000000 | 02 0274 02 |"
+		    "00000000 0000 000000000000000a 000000000000000a 0000000000000000 01 ffffffff |"
+		    "04 aabbcc 00 | 00 | 00");
+	p.diverging_epoch = (kafka_fetch_epoch_end_offset_t){0, 5};
+	expect_body(kafka_fetch_resp_write, 13, &r,
+		    "00000000 0000 00000000 | 02 0000000000000000000000000000002a 02 |"
+		    "00000000 0000 000000000000000a 000000000000000a 0000000000000000 01 ffffffff |"
+		    "04 aabbcc 01 00 0d 00000000 0000000000000005 00 | 00 | 00");
 }
 END_TEST
 

@@ -21,7 +21,6 @@
 #include <sys/stat.h>
 
 #include "api/create_topics.h"
-#include "api/fetch.h"
 #include "kafka_api.h"
 #include "kafka_frame.h"
 #include "kafka_msg_cases.h"
@@ -283,7 +282,6 @@ typedef struct api_case {
 } api_case_t;
 
 static const api_case_t hand_cases[] = {
-	{KAFKA_API_FETCH, "FetchRequest", "FetchResponse"},
 	{KAFKA_API_CREATE_TOPICS, "CreateTopicsRequest", "CreateTopicsResponse"},
 };
 
@@ -374,14 +372,12 @@ static trib_err_t decode(int16_t key, wire_rd_t *rd, int16_t v, kafka_arena_t *a
 	const kafka_msg_case_t *g = gen_case(key);
 
 	union {
-		kafka_fetch_req_t f;
 		kafka_create_topics_req_t c;
 	} u;
 
 	if (g)
 		return g->decode(rd, v, a);
 	switch (key) {
-	case KAFKA_API_FETCH: return kafka_fetch_req_decode(rd, v, a, &u.f);
 	case KAFKA_API_CREATE_TOPICS: return kafka_create_topics_req_decode(rd, v, a, &u.c);
 	default: return TRIB_ERR_UNSUPPORTED;
 	}
@@ -422,20 +418,15 @@ START_TEST(requests_match_schemas)
 END_TEST
 
 /* Response models with one element in every array. */
-static const uint8_t three[] = {1, 2, 3};
-static kafka_fetch_partition_resp_t fe_part = {0, 0, 0, 0, 0, -1, three, 3, NULL};
-static kafka_fetch_topic_resp_t fe_topic = {{(const uint8_t *)"t", 1}, 1, &fe_part};
 static kafka_create_topics_topic_resp_t ct_topic = {{(const uint8_t *)"t", 1}, 0, {NULL, 0}};
 
 static void encode(int16_t key, int16_t v, uint8_t **out, size_t *len)
 {
-	kafka_fetch_resp_t fe = {0, 0, 0, 1, &fe_topic, NULL, NULL};
 	kafka_create_topics_resp_t ct = {0, 1, &ct_topic};
 	kafka_body_fn fn = NULL;
 	const void *body = NULL;
 
 	switch (key) {
-	case KAFKA_API_FETCH: fn = kafka_fetch_resp_write, body = &fe; break;
 	case KAFKA_API_CREATE_TOPICS: fn = kafka_create_topics_resp_write, body = &ct; break;
 	}
 	const kafka_msg_case_t *g = gen_case(key);

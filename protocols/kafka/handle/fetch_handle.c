@@ -8,7 +8,8 @@
  * readable partition (woken when its high watermark passes the one just
  * seen) and a timer at max_wait_ms. Whichever comes first re-evaluates.
  * The answer copies each range once from storage into the response buffer
- * (kafka_fetch_copy_fn); a copy that fails is answered KAFKA_STORAGE_ERROR.
+ * (the kafka_records_t copy callback); a copy that fails is answered
+ * KAFKA_STORAGE_ERROR.
  * Ranges of KAFKA_FETCH_SENDFILE_MIN bytes or more are not copied when the
  * connection can sendfile (kafka_conn_sendfile_ok): the copy callback only
  * notes where the encoder left room for them (the hole), place_records cuts
@@ -25,6 +26,20 @@
  * No fetch sessions: session_id 0 in answers, forgotten topics and rack id
  * ignored. aborted_transactions is empty and last_stable_offset is the high
  * watermark (no transactions); preferred_read_replica -1.
+ *
+ * Versions (codec generated from api/fetch.def, flexible from v12): v13+
+ * name topics by id (KIP-516, ns_hub_find_by_id; an unknown id is answered
+ * UNKNOWN_TOPIC_ID in every partition, the id echoed). Leader epochs: every
+ * offset lies in one epoch, KAFKA_LEADER_EPOCH, from the log start to the
+ * high watermark (as OffsetForLeaderEpoch answers), so current_leader_epoch
+ * (v9+) is fenced as Kafka does (older: FENCED_LEADER_EPOCH, newer:
+ * UNKNOWN_LEADER_EPOCH) and last_fetched_epoch (v12+) is checked as Kafka's
+ * divergence detection: a fetch offset past the end of that epoch gets
+ * diverging_epoch {epoch, end} and no records, an epoch newer than ours
+ * OFFSET_OUT_OF_RANGE; both answer at once. The other tagged fields
+ * (current_leader, snapshot_id, node_endpoints) stay unset: they only go
+ * with errors this single leader never has. Followers' fields
+ * (replica_state, replica_directory_id, cluster_id) are ignored.
  */
 #include "fetch_handle.h"
 
@@ -32,6 +47,7 @@
 #include <string.h>
 
 #include "api/fetch.h"
+#include "handle/offset_for_leader_epoch_handle.h"
 #include "hub.h"
 #include "kafka_conn.h"
 #include "kafka_err.h"
@@ -49,7 +65,7 @@ typedef struct fetch_state fetch_state_t;
 typedef struct fetch_part {
 	fetch_state_t *st;
 	part_t *part; /* NULL: the partition has an error */
-	const kafka_fetch_partition_req_t *q;
+	const kafka_fetch_partition_t *q;
 	kafka_fetch_partition_resp_t *r;
 	store_range_t range;
 	part_waiter_t waiter;
@@ -84,6 +100,34 @@ static void disarm(fetch_state_t *st)
 	(void)kafka_wake_cancel(&st->wake);
 }
 
+/* Unset (never written) tagged fields of a partition answer. */
+#define EPOCH_END_NONE ((kafka_fetch_epoch_end_offset_t){-1, -1})
+
+/*
+ * Kafka's divergence check for a fetch naming its last fetched epoch
+ * (v12+): the end of that epoch is our high watermark for ours, the log
+ * start for an older one (OffsetForLeaderEpoch's answers). True when the
+ * partition is answered now without records: diverging_epoch set, or
+ * OFFSET_OUT_OF_RANGE for an epoch we never had.
+ */
+static bool diverged(const fetch_part_t *fp, kafka_fetch_partition_resp_t *r)
+{
+	int32_t epoch = fp->q->last_fetched_epoch;
+	int64_t end;
+
+	if (epoch < 0)
+		return false;
+	if (epoch > KAFKA_LEADER_EPOCH) {
+		r->error_code = KAFKA_ERR_OFFSET_OUT_OF_RANGE;
+		return true;
+	}
+	end = epoch == KAFKA_LEADER_EPOCH ? r->high_watermark : r->log_start_offset;
+	if (end >= fp->q->fetch_offset)
+		return false;
+	r->diverging_epoch = (kafka_fetch_epoch_end_offset_t){epoch, end};
+	return true;
+}
+
 /* Looks at every partition; returns the record bytes the answer would carry, *error if any. */
 static size_t evaluate(fetch_state_t *st, bool *error)
 {
@@ -100,7 +144,8 @@ static size_t evaluate(fetch_state_t *st, bool *error)
 		trib_err_t err;
 
 		fp->range.len = 0;
-		r->records_len = 0;
+		r->records.len = 0;
+		r->diverging_epoch = EPOCH_END_NONE;
 		if (!fp->part) {
 			*error = true;
 			continue;
@@ -109,6 +154,10 @@ static size_t evaluate(fetch_state_t *st, bool *error)
 		r->high_watermark = part_high_watermark(fp->part);
 		r->last_stable_offset = r->high_watermark;
 		r->log_start_offset = part_log_start(fp->part);
+		if (diverged(fp, r)) {
+			*error = true; /* answered at once, as Kafka does */
+			continue;
+		}
 		limit = fp->q->partition_max_bytes > 0 ? (size_t)fp->q->partition_max_bytes : 0;
 		if (limit > budget)
 			limit = budget;
@@ -126,31 +175,29 @@ static size_t evaluate(fetch_state_t *st, bool *error)
 			fp->range.len = 0;
 			continue;
 		}
-		r->records_len = fp->range.len;
+		r->records.len = fp->range.len;
 		total += fp->range.len;
 		budget -= fp->range.len < budget ? fp->range.len : budget;
 	}
 	return total;
 }
 
-static bool copy_range(void *ctx, const kafka_fetch_partition_resp_t *p, uint8_t *dst)
+/* kafka_records_copy_fn: a failure is noted in the partition and the request. */
+static void copy_range(const kafka_records_t *rec, uint8_t *dst)
 {
-	fetch_part_t *fp = p->src;
+	fetch_part_t *fp = rec->src;
 	trib_err_t err;
 
-	(void)ctx;
 	if (fp->st->sendfile && fp->range.len >= KAFKA_FETCH_SENDFILE_MIN && fp->range.fd >= 0) {
 		fp->hole = dst;
-		return true;
+		return;
 	}
 	err = part_read_copy(fp->part, &fp->range, dst);
 	if (err) {
 		log_warn("kafka: fetch read failed: %s", trib_strerror(err));
 		fp->copy_failed = true;
 		fp->st->copy_failed = true;
-		return false;
 	}
-	return true;
 }
 
 /* Copies the ranges left as holes into them (when they cannot go as file runs). */
@@ -161,7 +208,7 @@ static void fill_holes(fetch_state_t *st)
 		fetch_part_t *fp = &st->parts[i];
 
 		if (fp->hole)
-			(void)copy_range(NULL, fp->r, fp->hole);
+			copy_range(&fp->r->records, fp->hole);
 	}
 }
 
@@ -235,7 +282,7 @@ static void answer(fetch_state_t *st)
 
 			if (fp->copy_failed) {
 				fp->copy_failed = false;
-				fp->r->records_len = 0;
+				fp->r->records.len = 0;
 				fp->r->error_code = KAFKA_ERR_KAFKA_STORAGE_ERROR;
 			}
 		}
@@ -307,6 +354,63 @@ static void on_cancel(kafka_req_t *req)
 
 static const kafka_req_ops_t fetch_ops = {on_cancel, on_timeout};
 
+/*
+ * The hub a requested topic names (by name before v13, by id from v13),
+ * or NULL with the error every partition of it gets.
+ */
+static hub_t *resolve_topic(kafka_req_t *req, const kafka_fetch_topic_t *t, int16_t *error)
+{
+	bool by_id = req->hdr.api_version >= 13;
+	hub_t *hub = NULL;
+
+	*error = req->reject;
+	if (*error)
+		return NULL;
+	if (by_id) {
+		/* ids are not secret: an unknown one is said so before any grant is checked */
+		hub = ns_hub_find_by_id(req->env->ns, t->topic_id.b);
+		if (!hub)
+			*error = KAFKA_ERR_UNKNOWN_TOPIC_ID;
+		else if (!kafka_sasl_req_allows(req, slice_from_cstr(hub_name(hub)), AUTH_LISTEN))
+			*error = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+	} else if (!kafka_sasl_req_allows(req, t->topic, AUTH_LISTEN)) {
+		*error = KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED;
+	} else {
+		hub = ns_hub_find(req->env->ns, t->topic);
+	}
+	return *error ? NULL : hub;
+}
+
+/* Kafka's leader epoch fencing of current_leader_epoch (v9+; -1 = not checked). */
+static int16_t fence(int32_t current)
+{
+	if (current == -1 || current == KAFKA_LEADER_EPOCH)
+		return KAFKA_ERR_NONE;
+	return current < KAFKA_LEADER_EPOCH ? KAFKA_ERR_FENCED_LEADER_EPOCH
+					    : KAFKA_ERR_UNKNOWN_LEADER_EPOCH;
+}
+
+/* One partition's answer skeleton; fp->part stays NULL when it is answered with an error. */
+static void prepare_part(fetch_state_t *st, hub_t *hub, int16_t topic_error, fetch_part_t *fp,
+			 kafka_fetch_partition_resp_t *r)
+{
+	fp->st = st;
+	fp->r = r;
+	fp->part = hub ? hub_partition(hub, fp->q->partition) : NULL;
+	r->partition_index = fp->q->partition;
+	r->high_watermark = r->last_stable_offset = r->log_start_offset = -1;
+	r->preferred_read_replica = -1;
+	r->diverging_epoch = EPOCH_END_NONE;
+	r->current_leader = (kafka_fetch_current_leader_t){-1, -1};
+	r->snapshot_id = (kafka_fetch_snapshot_id_t){-1, -1};
+	r->records = (kafka_records_t){.copy = copy_range, .src = fp};
+	r->error_code = topic_error ? topic_error
+		      : fp->part ? fence(fp->q->current_leader_epoch)
+				 : KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+	if (r->error_code)
+		fp->part = NULL;
+}
+
 /* Builds the response skeleton and resolves every partition. */
 static trib_err_t prepare(fetch_state_t *st)
 {
@@ -314,44 +418,31 @@ static trib_err_t prepare(fetch_state_t *st)
 	kafka_arena_t *a = &req->arena;
 	int32_t total = 0, k = 0;
 
-	for (int32_t i = 0; i < st->q.topic_count; i++)
-		total += st->q.topics[i].partition_count;
+	for (int32_t i = 0; i < st->q.topics_count; i++)
+		total += st->q.topics[i].partitions_count;
 	st->parts = kafka_arena_calloc(a, (size_t)total, sizeof(*st->parts));
-	st->resp.topics =
-		kafka_arena_calloc(a, (size_t)st->q.topic_count, sizeof(*st->resp.topics));
-	if (!st->parts || !st->resp.topics)
+	st->resp.responses =
+		kafka_arena_calloc(a, (size_t)st->q.topics_count, sizeof(*st->resp.responses));
+	if (!st->parts || !st->resp.responses)
 		return TRIB_ERR_NOMEM;
 	st->part_count = total;
-	st->resp.topic_count = st->q.topic_count;
-	st->resp.copy = copy_range;
-	for (int32_t i = 0; i < st->q.topic_count; i++) {
-		const kafka_fetch_topic_req_t *t = &st->q.topics[i];
-		kafka_fetch_topic_resp_t *rt = &st->resp.topics[i];
-		bool denied = !req->reject && !kafka_sasl_req_allows(req, t->topic, AUTH_LISTEN);
-		hub_t *hub = req->reject || denied ? NULL : ns_hub_find(req->env->ns, t->topic);
+	st->resp.responses_count = st->q.topics_count;
+	for (int32_t i = 0; i < st->q.topics_count; i++) {
+		const kafka_fetch_topic_t *t = &st->q.topics[i];
+		kafka_fetch_topic_resp_t *rt = &st->resp.responses[i];
+		int16_t error;
+		hub_t *hub = resolve_topic(req, t, &error);
 
 		rt->topic = t->topic;
-		rt->partition_count = t->partition_count;
-		rt->partitions = kafka_arena_calloc(a, (size_t)t->partition_count,
+		rt->topic_id = t->topic_id;
+		rt->partitions_count = t->partitions_count;
+		rt->partitions = kafka_arena_calloc(a, (size_t)t->partitions_count,
 						    sizeof(*rt->partitions));
 		if (!rt->partitions)
 			return TRIB_ERR_NOMEM;
-		for (int32_t j = 0; j < t->partition_count; j++, k++) {
-			fetch_part_t *fp = &st->parts[k];
-			kafka_fetch_partition_resp_t *r = &rt->partitions[j];
-
-			fp->st = st;
-			fp->q = &t->partitions[j];
-			fp->r = r;
-			fp->part = hub ? hub_partition(hub, fp->q->partition) : NULL;
-			r->partition_index = fp->q->partition;
-			r->high_watermark = r->last_stable_offset = r->log_start_offset = -1;
-			r->preferred_read_replica = -1;
-			r->src = fp;
-			r->error_code = req->reject ? req->reject
-				      : denied ? KAFKA_ERR_TOPIC_AUTHORIZATION_FAILED
-				      : fp->part ? KAFKA_ERR_NONE
-						 : KAFKA_ERR_UNKNOWN_TOPIC_OR_PARTITION;
+		for (int32_t j = 0; j < t->partitions_count; j++, k++) {
+			st->parts[k].q = &t->partitions[j];
+			prepare_part(st, hub, error, &st->parts[k], &rt->partitions[j]);
 		}
 	}
 	return TRIB_OK;
