@@ -383,6 +383,7 @@ static void read_fetch(int fd, int32_t corr, int16_t ver, int np, fetched_t *out
 					f->first_offset = rec.offset;
 				f->records++;
 			}
+			rb_iter_free(&it); /* a compressed batch's records were decompressed */
 			pos += size;
 		}
 	}
