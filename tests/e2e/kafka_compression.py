@@ -8,9 +8,9 @@ of a topic of their own (auto-created):
     clients use;
   - confluent_kafka (librdkafka 2.0.2) with compression.codec=<codec>. This
     librdkafka gates gzip, snappy and lz4 on the broker accepting Produce v0
-    (rdkafka_msgset_writer.c compr_req), and our Produce starts at v3, so it
-    sends those uncompressed and only zstd compressed; the test reports which
-    codec it stored and requires zstd to be compressed.
+    (rdkafka_msgset_writer.c compr_req); our Produce is served from v0
+    (message sets are up-converted, lib/msgset.c), so it compresses every
+    codec and its record batches must be stored with that codec.
 Then for every topic:
   - a raw Fetch v4 shows the stored batches still carry the codec bits the
     producer sent (stored as sent: not recompressed, not inflated), and the
@@ -212,15 +212,11 @@ def check_codec(s, gw, codec, client):
         s.eq(err, 0, "%s: raw Fetch v4 error code" % who)
         stored = sorted(set(a & 7 for a, _, _ in bs))
         s.eq(sum(n for _, n, _ in bs), COUNT, "%s: stored batches hold %d records" % (who, COUNT))
-        if client == "kp" or codec == "zstd":
-            s.eq(stored, [CODECS[codec]], "%s: stored batches keep codec %d" % (who, CODECS[codec]))
-            raw_len = sum(len(b) for _, _, b in bs)
-            plain_len = sum(len(record(codec, i)[1]) for i in range(COUNT))
-            s.ok(raw_len < plain_len, "%s: stored bytes (%d) are compressed (values alone %d)"
-                % (who, raw_len, plain_len))
-        else:
-            s.ok(stored in ([0], [CODECS[codec]]), "%s: stored codec %s (librdkafka 2.0.2 sends "
-                "%s uncompressed to a broker whose Produce starts at v3)" % (who, stored, codec))
+        s.eq(stored, [CODECS[codec]], "%s: stored batches keep codec %d" % (who, CODECS[codec]))
+        raw_len = sum(len(b) for _, _, b in bs)
+        plain_len = sum(len(record(codec, i)[1]) for i in range(COUNT))
+        s.ok(raw_len < plain_len, "%s: stored bytes (%d) are compressed (values alone %d)"
+            % (who, raw_len, plain_len))
         if client == "kp" and codec == "snappy":
             s.ok(all(b[61:69] == XERIAL_MAGIC for _, _, b in bs),
                 "%s: stored records use the xerial framing" % who)
