@@ -1,14 +1,14 @@
 /**
  * The Kafka APIs this head serves, as data (STYLE.md §9: the
- * {key, min, max, flex_min} part of the table a generator will produce
- * later; kafka_dispatch binds the handlers).
+ * {key, min, max, flex_min} table generated from protocols/kafka/api/NAME.def;
+ * the generated handler table binds the handlers).
  *
  * Advertised ranges (ApiVersions) must never have minimums above what
  * librdkafka 2.0, kafka-python 2.0 and kafkajs 2.2 use (reference
- * clients.md §3). The codec range is wider: versions our hand-written
- * codecs can read and write although we do not serve them (older shapes of
- * the same messages); those are answered with UNSUPPORTED_VERSION in every
- * item, at the version the client sent.
+ * clients.md §3). The codec range is wider: versions the generated codecs
+ * read and write although we do not serve them (older shapes of the same
+ * messages); those are answered with UNSUPPORTED_VERSION in every item, at
+ * the version the client sent.
  */
 #ifndef TRIB_KAFKA_API_H
 #define TRIB_KAFKA_API_H
@@ -84,9 +84,9 @@ size_t kafka_api_count(void);
 const kafka_api_t *kafka_api_at(size_t i);
 
 /**
- * The generated part of the table (protocols/kafka/api/NAME.def, ordered by
- * key); *count gets its length. kafka_api_find/at merge it with the rows of
- * APIs whose codecs are still hand-written. @thread any  @locks none
+ * The generated table (protocols/kafka/api/NAME.def, ordered by key);
+ * *count gets its length. kafka_api_find/count/at read it.
+ * @thread any  @locks none
  */
 const kafka_api_t *kafka_api_generated(size_t *count);
 

@@ -5,35 +5,16 @@
 #include "kafka_dispatch.h"
 
 #include "handle/api_versions_handle.h"
-#include "handle/create_partitions_handle.h"
-#include "handle/create_topics_handle.h"
-#include "handle/delete_records_handle.h"
-#include "handle/delete_topics_handle.h"
-#include "handle/fetch_handle.h"
-#include "handle/group_admin_handle.h"
-#include "handle/group_handle.h"
-#include "handle/init_producer_id_handle.h"
-#include "handle/list_offsets_handle.h"
-#include "handle/metadata_handle.h"
-#include "handle/offset_handle.h"
-#include "handle/produce_handle.h"
-#include "handle/sasl_handle.h"
 #include "kafka_api.h"
 #include "kafka_err.h"
 #include "log.h"
 
+/* Every served API has a generated handler-table entry (its definition's handler=). */
 static trib_err_t run_handler(kafka_req_t *req, wire_rd_t *body)
 {
 	kafka_handler_fn fn = kafka_handler_for(req->hdr.api_key);
 
-	if (fn)
-		return fn(req, body);
-	switch (req->hdr.api_key) {
-	case KAFKA_API_CREATE_TOPICS:
-		return kafka_create_topics_handle(req, body);
-	default:
-		return TRIB_ERR_UNSUPPORTED;
-	}
+	return fn ? fn(req, body) : TRIB_ERR_UNSUPPORTED;
 }
 
 /* The body of an answer to a request whose shape we do not know: its error code alone. */

@@ -7,12 +7,16 @@
   bring it back; the name can be created again, empty;
 - confluent_kafka AdminClient: create_partitions and delete_topics (1.7 has no
   delete_records); a producer writes to a new partition;
+- topic configs at creation (CreateTopics v4 from confluent_kafka, v3 from kafka-python):
+  kept in hub.json and after a restart; compaction, an unknown name or a bad value are
+  refused with INVALID_CONFIG (40) and make nothing; validate_only makes nothing;
 - DeleteRecords v0 on a raw socket (neither Debian client has it): the log start moves
   (low watermark answered, ListOffsets earliest and a consumer from the beginning start
   there, also after a restart), -1 = the high watermark, past it OFFSET_OUT_OF_RANGE (1),
   an unknown partition 3.
 """
 
+import json
 import os
 import struct
 import sys
@@ -100,6 +104,45 @@ def confluent_part(s, gw):
         s.ok(False, "deleting it again fails")
     except Exception as e:
         s.ok("UNKNOWN_TOPIC" in str(e), "deleting it again: %s" % e)
+
+
+def hub_config(gw, name):
+    """The topic configs the hub overrides, as hub.json keeps them."""
+    with open(os.path.join(topic_dir(gw, name), "hub.json")) as f:
+        return json.load(f).get("config", {})
+
+
+CK_CONFIGS = {"retention.ms": "3600000", "message.timestamp.type": "CreateTime"}
+
+
+def configs_part(s, gw):
+    from confluent_kafka.admin import NewTopic as CkNewTopic
+    a = AdminClient(h.kafka_conf(gw))
+    for f in a.create_topics([CkNewTopic("cfg-ck", 1, 1, config=CK_CONFIGS)]).values():
+        f.result(30)
+    s.eq(hub_config(gw, "cfg-ck"), CK_CONFIGS, "confluent create_topics with configs: kept")
+    for cfg, what in (({"cleanup.policy": "compact"}, "compaction"),
+                      ({"no.such.config": "1"}, "an unknown config"),
+                      ({"retention.ms": "-2"}, "a bad value")):
+        try:
+            for f in a.create_topics([CkNewTopic("cfg-bad", 1, 1, config=cfg)]).values():
+                f.result(30)
+            s.ok(False, "confluent create_topics with %s refused" % what)
+        except Exception as e:  # KafkaException(INVALID_CONFIG)
+            s.ok("INVALID_CONFIG" in str(e), "confluent create_topics with %s: %s" % (what, e))
+    s.ok(not listed(gw, "cfg-bad"), "a refused config makes no topic")
+    for f in a.create_topics([CkNewTopic("cfg-v", 1, 1, config={"retention.ms": "1000"})],
+                             validate_only=True).values():
+        f.result(30)
+    s.ok(not listed(gw, "cfg-v"), "validate_only with configs makes no topic")
+    kp = kp_admin(gw)
+    try:
+        kp.create_topics([NewTopic("cfg-kp", num_partitions=2, replication_factor=1,
+                                   topic_configs={"retention.bytes": "1048576"})])
+    finally:
+        kp.close()
+    s.eq(hub_config(gw, "cfg-kp"), {"retention.bytes": "1048576"},
+        "kafka-python create_topics with topic_configs: kept")
 
 
 def raw_delete_records(gw, topic, parts):
@@ -200,6 +243,7 @@ def restart_part(s, gw):
     s.ok(not listed(gw, "gone-t"), "a deleted topic stays deleted after a restart")
     s.ok(not os.path.exists(topic_dir(gw, "gone-t")), "and its directory stays gone")
     s.eq(partitions(gw, "kept-t"), 4, "grown partition count kept after a restart")
+    s.eq(hub_config(gw, "cfg-ck"), CK_CONFIGS, "configs given at creation kept after a restart")
     a = kp_admin(gw)
     try:
         a.create_topics([NewTopic("gone-t", num_partitions=1, replication_factor=1)])
@@ -214,6 +258,7 @@ def main():
         kafka_python_part(s, gw)
         confluent_part(s, gw)
         delete_records_part(s, gw)
+        configs_part(s, gw)
         restart_part(s, gw)
 
 

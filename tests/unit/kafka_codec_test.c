@@ -656,15 +656,18 @@ START_TEST(create_topics_req)
 	ck_assert(eq(q.topics[0].name, "t"));
 	ck_assert_int_eq(q.topics[0].num_partitions, 3);
 	ck_assert_int_eq(q.topics[0].replication_factor, 1);
-	ck_assert_int_eq(q.topics[0].assignment_count, 0);
-	ck_assert_int_eq(q.topics[0].config_count, 1);
+	ck_assert_int_eq(q.topics[0].assignments_count, 0);
+	ck_assert_int_eq(q.topics[0].configs_count, 1);
+	ck_assert(eq(q.topics[0].configs[0].name, "a"));
+	ck_assert_ptr_null(q.topics[0].configs[0].value.ptr);
 	ck_assert_int_eq(q.timeout_ms, 30000);
 	ck_assert(!q.validate_only);
 	rd = reader(&v4);
 	ck_assert_int_eq(kafka_create_topics_req_decode(&rd, 4, &a, &q), TRIB_OK);
 	ck_assert_int_eq(q.topics[0].num_partitions, -1);
 	ck_assert_int_eq(q.topics[0].replication_factor, -1);
-	ck_assert_int_eq(q.topics[0].assignment_count, 1);
+	ck_assert_int_eq(q.topics[0].assignments_count, 1);
+	ck_assert_int_eq(q.topics[0].assignments[0].broker_ids_count, 1);
 	ck_assert(q.validate_only);
 	rd = reader(&v0);
 	ck_assert_int_eq(kafka_create_topics_req_decode(&rd, 1, &a, &q), TRIB_ERR_INVALID);
@@ -674,13 +677,32 @@ END_TEST
 
 START_TEST(create_topics_resp)
 {
-	kafka_create_topics_topic_resp_t t = {S("t"), KAFKA_ERR_TOPIC_ALREADY_EXISTS, S("abc")};
-	kafka_create_topics_resp_t r = {0, 1, &t};
+	kafka_create_topics_result_config_t c = {S("k"), S("v"), false, 5, false};
+	kafka_create_topics_result_t t = {.name = S("t"),
+					  .error_code = KAFKA_ERR_TOPIC_ALREADY_EXISTS,
+					  .error_message = S("abc"), .num_partitions = -1,
+					  .replication_factor = -1};
+	kafka_create_topics_resp_t r = {.topics_count = 1, .topics = &t};
 
 	expect_body(kafka_create_topics_resp_write, 0, &r, "00000001 0001 74 0024");
 	expect_body(kafka_create_topics_resp_write, 1, &r, "00000001 0001 74 0024 0003 616263");
 	expect_body(kafka_create_topics_resp_write, 4, &r,
 		    "00000000 | 00000001 0001 74 0024 0003 616263");
+	/* v5+: partitions, replication factor, configs; a topic config error is tag 0 */
+	expect_body(kafka_create_topics_resp_write, 5, &r,
+		    "00000000 | 02 | 02 74 0024 04 616263 ffffffff ffff 01 | 00 | 00");
+	t = (kafka_create_topics_result_t){.name = S("t"), .num_partitions = 3,
+					   .replication_factor = 1, .configs_count = 1,
+					   .configs = &c, .topic_config_error_code = -1};
+	for (int i = 0; i < 16; i++)
+		t.topic_id.b[i] = (uint8_t)(i + 1);
+	expect_body(kafka_create_topics_resp_write, 6, &r,
+		    "00000000 | 02 | 02 74 0000 00 00000003 0001 | 02 02 6b 02 76 00 05 00 00 |"
+		    "01 00 02 ffff | 00");
+	t.topic_config_error_code = 0;
+	expect_body(kafka_create_topics_resp_write, 7, &r,
+		    "00000000 | 02 | 02 74 0102030405060708090a0b0c0d0e0f10 0000 00 00000003 0001 |"
+		    "02 02 6b 02 76 00 05 00 00 | 00 | 00");
 }
 END_TEST
 
@@ -801,7 +823,7 @@ START_TEST(limit_configs)
 	b = create_configs(KAFKA_MAX_CONFIGS, &len);
 	wire_rd_init(&rd, b, len);
 	ck_assert_int_eq(kafka_create_topics_req_decode(&rd, 0, &a, &q), TRIB_OK);
-	ck_assert_int_eq(q.topics[0].config_count, KAFKA_MAX_CONFIGS);
+	ck_assert_int_eq(q.topics[0].configs_count, KAFKA_MAX_CONFIGS);
 	free(b);
 	b = create_configs(KAFKA_MAX_CONFIGS + 1, &len);
 	wire_rd_init(&rd, b, len);

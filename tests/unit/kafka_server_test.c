@@ -25,6 +25,7 @@
 #include "mem.h"
 #include "part.h"
 #include "rb.h"
+#include "tcfg.h"
 #include "wire.h"
 
 #define MAX_REQUEST 65536 /* small frame limit so limit and limit+1 are cheap to send */
@@ -1973,6 +1974,135 @@ START_TEST(topic_admin_flexible)
 }
 END_TEST
 
+typedef struct created {
+	int16_t err;
+	bool msg_null;
+	uint8_t id[16];
+	int32_t partitions;
+	int16_t replication;
+	int32_t nconfigs;
+	char retention[24];       /* retention.ms's value */
+	int8_t retention_source;  /* and its config source */
+	char ts_type[24];         /* message.timestamp.type's value */
+} created_t;
+
+/* CreateTopics v5+ of one topic with @nc configs (names[i], values[i]; NULL: a null value). */
+static created_t create_flex(int fd, int32_t corr, int16_t ver, const char *name, int32_t np,
+			     int nc, const char *const *names, const char *const *values,
+			     bool validate)
+{
+	body_t *b = body_new();
+	created_t c = {0};
+	resp_t r;
+
+	wire_wr_uvarint(&b->wr, 2);
+	wire_wr_compact_bytes(&b->wr, slice_from_cstr(name));
+	wire_wr_i32(&b->wr, np);
+	wire_wr_i16(&b->wr, -1);
+	wire_wr_uvarint(&b->wr, 1); /* no assignments */
+	wire_wr_uvarint(&b->wr, (uint64_t)nc + 1);
+	for (int i = 0; i < nc; i++) {
+		wire_wr_compact_bytes(&b->wr, slice_from_cstr(names[i]));
+		wire_wr_compact_bytes(&b->wr, values[i] ? slice_from_cstr(values[i])
+							: TRIB_SLICE_NULL);
+		wire_wr_empty_tags(&b->wr);
+	}
+	wire_wr_empty_tags(&b->wr);
+	wire_wr_i32(&b->wr, 1000);
+	wire_wr_u8(&b->wr, validate);
+	wire_wr_empty_tags(&b->wr);
+	send_req(fd, 19, ver, corr, true, b);
+	r = expect_resp(fd, corr);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 2);
+	ck_assert(slice_eq_cstr(wire_rd_compact_bytes(&r.rd), name, false));
+	if (ver >= 7)
+		memcpy(c.id, wire_rd_raw(&r.rd, 16).ptr, 16);
+	c.err = wire_rd_i16(&r.rd);
+	c.msg_null = wire_rd_compact_bytes(&r.rd).ptr == NULL;
+	c.partitions = wire_rd_i32(&r.rd);
+	c.replication = wire_rd_i16(&r.rd);
+	c.nconfigs = (int32_t)wire_rd_uvarint(&r.rd) - 1;
+	for (int32_t i = 0; i < c.nconfigs; i++) {
+		trib_slice_t k = wire_rd_compact_bytes(&r.rd), v = wire_rd_compact_bytes(&r.rd);
+		char *dst = slice_eq_cstr(k, "retention.ms", false)		? c.retention
+			    : slice_eq_cstr(k, "message.timestamp.type", false) ? c.ts_type
+										 : NULL;
+
+		ck_assert_int_eq(wire_rd_u8(&r.rd), 0); /* read_only */
+		if (dst) {
+			ck_assert(v.ptr && v.len < sizeof(c.retention));
+			memcpy(dst, v.ptr, v.len);
+		}
+		if (dst == c.retention)
+			c.retention_source = wire_rd_i8(&r.rd);
+		else
+			(void)wire_rd_i8(&r.rd);
+		ck_assert_int_eq(wire_rd_u8(&r.rd), 0); /* is_sensitive */
+		ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	}
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
+	resp_done(&r);
+	return c;
+}
+
+START_TEST(create_topics_configs)
+{
+	static const char *const names[] = {"retention.ms", "message.timestamp.type"};
+	static const char *const values[] = {"3600000", "CreateTime"};
+	int fd = dial();
+	created_t c;
+	hub_t *h;
+	tcfg_t cfg;
+
+	/* v5 validate_only: the topic as it would be, nothing made */
+	c = create_flex(fd, 1, 5, "c5", 3, 2, names, values, true);
+	ck_assert(c.err == 0 && c.msg_null && c.partitions == 3 && c.replication == 1);
+	ck_assert_int_eq(c.nconfigs, TCFG_COUNT);
+	ck_assert_str_eq(c.retention, "3600000");
+	ck_assert_int_eq(c.retention_source, TCFG_SOURCE_TOPIC);
+	ck_assert_str_eq(c.ts_type, "CreateTime");
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("c5")));
+	/* v7: made with its configs; the answer has its topic id */
+	c = create_flex(fd, 2, 7, "c7", -1, 2, names, values, false);
+	h = ns_hub_find(ns, slice_from_cstr("c7"));
+	ck_assert_ptr_nonnull(h);
+	ck_assert(c.err == 0 && c.partitions == 2 && !memcmp(c.id, hub_topic_id(h), 16));
+	ck_assert_str_eq(c.retention, "3600000");
+	hub_config(h, &cfg);
+	ck_assert_int_eq(cfg.retention_ms, 3600000);
+	ck_assert_int_eq(hub_timestamp_type(h), TCFG_TS_CREATE_TIME);
+	/* without configs: the defaults */
+	c = create_flex(fd, 3, 6, "c6", 1, 0, NULL, NULL, false);
+	ck_assert(c.err == 0 && c.partitions == 1);
+	ck_assert_str_eq(c.retention, "604800000");
+	ck_assert_int_ne(c.retention_source, TCFG_SOURCE_TOPIC);
+	/* errors: existing, refused configs; -1, -1, no configs, zero id */
+	c = create_flex(fd, 4, 7, "c7", 1, 0, NULL, NULL, false);
+	ck_assert(c.err == 36 && !c.msg_null && c.partitions == -1 && c.replication == -1);
+	ck_assert_int_eq(c.nconfigs, 0);
+	for (int i = 0; i < 16; i++)
+		ck_assert_int_eq(c.id[i], 0);
+	c = create_flex(fd, 5, 7, "bad1", 1, 1, (const char *[]){"cleanup.policy"},
+			(const char *[]){"compact"}, false);
+	ck_assert(c.err == 40 && !c.msg_null);
+	c = create_flex(fd, 6, 7, "bad2", 1, 1, (const char *[]){"no.such.config"},
+			(const char *[]){"1"}, false);
+	ck_assert(c.err == 40 && !c.msg_null);
+	c = create_flex(fd, 7, 7, "bad3", 1, 1, (const char *[]){"retention.ms"},
+			(const char *[]){"-2"}, true);
+	ck_assert_int_eq(c.err, 40);
+	c = create_flex(fd, 8, 7, "bad4", 1, 1, (const char *[]){"retention.ms"},
+			(const char *[]){NULL}, false);
+	ck_assert_int_eq(c.err, 40);
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("bad1")));
+	ck_assert_ptr_null(ns_hub_find(ns, slice_from_cstr("bad4")));
+	close(fd);
+}
+END_TEST
+
 typedef struct deleted {
 	int16_t err;
 	bool name_null;
@@ -2223,6 +2353,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, create_topics);
 	tcase_add_test(tc, topic_admin_flexible);
 	tcase_add_test(tc, delete_topics_by_id);
+	tcase_add_test(tc, create_topics_configs);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("librdkafka");
