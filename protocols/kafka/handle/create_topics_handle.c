@@ -39,7 +39,7 @@ _Static_assert(HUB_TOPIC_ID_LEN == sizeof(((kafka_uuid_t *)0)->b), "a topic id i
 #define MSG_MAX (TCFG_MSG_MAX + 64) /* bytes of a message: tcfg's and a shown name fit */
 #define NAME_SHOWN 100              /* bytes of a wire name put in a message */
 
-/* One topic being created: its checked settings and the message of its error. */
+/* One topic being judged (on the stack): its checked settings and the message of its error. */
 typedef struct plan {
 	int32_t partitions;
 	tcfg_t cfg;
@@ -180,15 +180,13 @@ static void describe(kafka_req_t *req, plan_t *p, kafka_create_topics_result_t *
 static void judge(kafka_req_t *req, const kafka_create_topics_req_t *q, int32_t i,
 		  kafka_create_topics_result_t *r)
 {
-	plan_t *p = kafka_arena_calloc(&req->arena, 1, sizeof(*p));
-	const char *why = "out of memory";
+	plan_t plan = {0}, *p = &plan;
+	const char *why = NULL;
 
 	r->name = q->topics[i].name;
 	r->num_partitions = -1;
 	r->replication_factor = -1;
-	if (!p)
-		r->error_code = KAFKA_ERR_UNKNOWN_SERVER_ERROR;
-	else if (req->reject)
+	if (req->reject)
 		r->error_code = fail(&why, "unsupported CreateTopics version", req->reject);
 	else if (!kafka_sasl_req_allows(req, q->topics[i].name, AUTH_MANAGE))
 		r->error_code = fail(&why, "creating a topic needs a Manage policy covering it",
