@@ -229,6 +229,8 @@ trib_err_t part_append(part_t *p, uint8_t *batch, size_t len, part_done_fn done,
 		err = rb_validate_records(batch, len, &h);
 	if (err)
 		return err;
+	/* stamped as a Kafka leader stamps its epoch: readers see one epoch for every offset */
+	rb_set_leader_epoch(batch, PART_LEADER_EPOCH);
 	if (h.producer_id >= 0)
 		return append_idempotent(p, batch, len, &h, done, arg, base_offset);
 	return store_append_stamp(p->log, batch, len, stamp_of(p), done, arg, base_offset, NULL);

@@ -37,6 +37,13 @@ typedef struct part_policy {
 	part_ts_type_t timestamp_type;
 } part_policy_t;
 
+/**
+ * The leader epoch of every partition, forever (the gateway is its only
+ * leader): part_append writes it into each batch's partitionLeaderEpoch, and
+ * the Kafka head answers it in Metadata, Fetch and OffsetForLeaderEpoch.
+ */
+#define PART_LEADER_EPOCH 0
+
 /** A partition's policy until part_set_policy: keep everything, LogAppendTime. */
 #define PART_POLICY_DEFAULT ((part_policy_t){-1, -1, 0, -1, PART_TS_LOG_APPEND})
 

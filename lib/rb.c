@@ -90,6 +90,11 @@ void rb_set_base_offset(uint8_t *p, int64_t base_offset)
 	wire_store_u64(p, (uint64_t)base_offset);
 }
 
+void rb_set_leader_epoch(uint8_t *p, int32_t epoch)
+{
+	wire_store_u32(p + 12, (uint32_t)epoch);
+}
+
 void rb_stamp_append_time(uint8_t *p, size_t len, int64_t ts_ms)
 {
 	uint16_t attrs = wire_load_u16(p + 21);

@@ -119,6 +119,12 @@ trib_err_t rb_validate_records(const uint8_t *p, size_t len, const rb_header_t *
 void rb_set_base_offset(uint8_t *p, int64_t base_offset);
 
 /**
+ * Writes @p epoch as the batch's partitionLeaderEpoch (a broker-assigned
+ * field outside the CRC, like baseOffset; Kafka protocol guide "Record Batch").
+ */
+void rb_set_leader_epoch(uint8_t *p, int32_t epoch);
+
+/**
  * Marks the batch LogAppendTime with max timestamp @p ts_ms and recomputes
  * the CRC, as a Kafka broker does for message.timestamp.type=LogAppendTime.
  * @p len is the whole batch size.

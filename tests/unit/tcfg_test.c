@@ -786,8 +786,11 @@ START_TEST(create_time_keeps_timestamps)
 	p = hub_partition(h, 0);
 	sent = append_at(p, ts, &len, &base);
 	got = read_back(p, base, len);
-	/* byte for byte as sent but the base offset: timestamps, attributes and CRC kept */
-	ck_assert_mem_eq(got + 8, sent + 8, len - 8);
+	/* byte for byte as sent but the broker's base offset and leader epoch: timestamps,
+	 * attributes and CRC kept */
+	ck_assert_mem_eq(got + 8, sent + 8, 4);
+	ck_assert_int_eq((int32_t)wire_load_u32(got + 12), PART_LEADER_EPOCH);
+	ck_assert_mem_eq(got + 16, sent + 16, len - 16);
 	ck_assert_int_eq(rb_check(got, len, &rh), TRIB_OK);
 	ck_assert_int_eq(rh.max_timestamp, ts + 5);
 	ck_assert_int_eq(rh.attributes & RB_ATTR_LOG_APPEND_TIME, 0);
@@ -814,7 +817,7 @@ START_TEST(create_time_keeps_timestamps)
 	sent = append_at(p, ts, &len, &base);
 	ck_assert_int_eq(base, 4);
 	got = read_back(p, base, len);
-	ck_assert_mem_eq(got + 8, sent + 8, len - 8);
+	ck_assert_mem_eq(got + 16, sent + 16, len - 16); /* all but the offset and leader epoch */
 	free(got);
 	free(sent);
 }

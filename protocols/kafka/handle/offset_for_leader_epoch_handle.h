@@ -8,11 +8,12 @@
 #define TRIB_KAFKA_OFFSET_FOR_LEADER_EPOCH_HANDLE_H
 
 #include "kafka_req.h"
+#include "part.h"
 #include "trib_err.h"
 #include "wire.h"
 
-/** The leader epoch of every partition, forever: this gateway is its only leader. */
-#define KAFKA_LEADER_EPOCH 0
+/** The leader epoch of every partition, forever (core/part.h, stamped in every batch). */
+#define KAFKA_LEADER_EPOCH PART_LEADER_EPOCH
 
 /**
  * Handles one OffsetForLeaderEpoch request (v0-4) and answers it at once.
