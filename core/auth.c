@@ -61,17 +61,6 @@ static char *dup_str(const char *s)
 
 /* ---- paths ---- */
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool utf8_valid(const uint8_t *s, size_t n)
 {
 	for (size_t i = 0; i < n;) {
@@ -119,8 +108,8 @@ static bool url_decode(trib_slice_t in, bool plus_space, char *out, size_t cap, 
 		uint8_t c = in.ptr[i];
 
 		if (c == '%') {
-			int hi = i + 2 < in.len ? hexval(in.ptr[i + 1]) : -1;
-			int lo = hi >= 0 ? hexval(in.ptr[i + 2]) : -1;
+			int hi = i + 2 < in.len ? slice_hex_digit(in.ptr[i + 1]) : -1;
+			int lo = hi >= 0 ? slice_hex_digit(in.ptr[i + 2]) : -1;
 
 			if (lo < 0)
 				return false;

@@ -154,17 +154,6 @@ static trib_err_t hub_config_for(const ns_t *n, const char *name, const tcfg_t *
 	return tcfg_check(cfg, msg, msg_len);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* hub.json "topic_id": 32 hex digits, not all zero. */
 static bool parse_topic_id(const char *text, uint8_t *id)
 {
@@ -173,7 +162,7 @@ static bool parse_topic_id(const char *text, uint8_t *id)
 	if (!text || strlen(text) != 2 * HUB_TOPIC_ID_LEN)
 		return false;
 	for (size_t i = 0; i < HUB_TOPIC_ID_LEN; i++) {
-		int hi = hex_digit(text[2 * i]), lo = hex_digit(text[2 * i + 1]);
+		int hi = slice_hex_digit(text[2 * i]), lo = slice_hex_digit(text[2 * i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;

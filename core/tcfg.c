@@ -113,31 +113,6 @@ static trib_slice_t trim(trib_slice_t s)
 	return s;
 }
 
-/* Long.parseLong: an optional sign and decimal digits, no overflow. */
-static bool parse_i64(trib_slice_t s, int64_t *out)
-{
-	size_t i = 0;
-	bool neg = false;
-	uint64_t v = 0, limit;
-
-	if (s.len && (s.ptr[0] == '-' || s.ptr[0] == '+')) {
-		neg = s.ptr[0] == '-';
-		i = 1;
-	}
-	if (i == s.len)
-		return false;
-	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < s.len; i++) {
-		unsigned d = (unsigned)s.ptr[i] - '0';
-
-		if (d > 9 || v > (limit - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return true;
-}
-
 static int64_t load(const void *p, size_t size)
 {
 	int32_t v32;
@@ -242,7 +217,7 @@ static trib_err_t parse_number(tcfg_t *cfg, const item_t *it, trib_slice_t v, co
 	int64_t n;
 	bool is_int = it->type == TCFG_TYPE_INT;
 
-	if (!parse_i64(v, &n) || (is_int && (n < INT32_MIN || n > INT32_MAX))) {
+	if (!slice_to_i64(v, &n) || (is_int && (n < INT32_MIN || n > INT32_MAX))) {
 		say(msg, len, "Invalid value %s for configuration %s: Not a number of type %s",
 		    shown, it->name, is_int ? "INT" : "LONG");
 		return TRIB_ERR_INVALID;

@@ -46,3 +46,38 @@ char *slice_dup_cstr(trib_slice_t s)
 	out[s.len] = '\0';
 	return out;
 }
+
+bool slice_to_i64(trib_slice_t s, int64_t *out)
+{
+	size_t i = 0;
+	bool neg = false;
+	uint64_t v = 0, limit;
+
+	if (s.len && (s.ptr[0] == '-' || s.ptr[0] == '+')) {
+		neg = s.ptr[0] == '-';
+		i = 1;
+	}
+	if (i == s.len)
+		return false;
+	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
+	for (; i < s.len; i++) {
+		unsigned d = (unsigned)s.ptr[i] - '0';
+
+		if (d > 9 || v > (limit - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
+	return true;
+}
+
+int slice_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

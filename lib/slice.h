@@ -44,4 +44,15 @@ bool slice_eq_cstr(trib_slice_t a, const char *s, bool nocase);
  */
 char *slice_dup_cstr(trib_slice_t s);
 
+/**
+ * Parses the whole of @p s as an optional sign and decimal digits (Java's
+ * Long.parseLong) into *out. False (out untouched) on any other byte, an
+ * empty number or int64 overflow.
+ * @thread any  @locks none
+ */
+bool slice_to_i64(trib_slice_t s, int64_t *out);
+
+/** The value of hex digit @p c (0-9, a-f, A-F), or -1. @thread any  @locks none */
+int slice_hex_digit(int c);
+
 #endif

@@ -11,17 +11,6 @@
 
 #define MAX_SEGMENTS 64
 
-static int hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Finds "://" and returns the offset of the path after the host, or 0 when there is no scheme. */
 static trib_err_t skip_url(trib_slice_t a, size_t *at, bool *is_url)
 {
@@ -60,8 +49,8 @@ static trib_err_t copy_path(trib_slice_t a, size_t from, bool is_url, amqp_addr_
 		if (is_url && (c == '?' || c == '#'))
 			break;
 		if (c == '%') {
-			int hi = i + 2 < a.len ? hexval(a.ptr[i + 1]) : -1;
-			int lo = i + 2 < a.len ? hexval(a.ptr[i + 2]) : -1;
+			int hi = i + 2 < a.len ? slice_hex_digit(a.ptr[i + 1]) : -1;
+			int lo = i + 2 < a.len ? slice_hex_digit(a.ptr[i + 2]) : -1;
 
 			if (hi < 0 || lo < 0)
 				return TRIB_ERR_INVALID;

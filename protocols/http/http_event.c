@@ -103,32 +103,6 @@ bool http_event_utf8_valid(const uint8_t *p, size_t n)
 	return true;
 }
 
-/* [+-]digits, whole input; false on syntax or int64 overflow. */
-static bool parse_int64(trib_slice_t s, int64_t *out)
-{
-	size_t i = 0;
-	bool neg = false;
-	uint64_t v = 0;
-	uint64_t limit;
-
-	if (s.len && (s.ptr[0] == '+' || s.ptr[0] == '-')) {
-		neg = s.ptr[0] == '-';
-		i++;
-	}
-	if (i == s.len)
-		return false;
-	limit = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
-	for (; i < s.len; i++) {
-		unsigned d = (unsigned)s.ptr[i] - '0';
-
-		if (d > 9 || v > (limit - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = neg ? (int64_t)(0 - v) : (int64_t)v;
-	return true;
-}
-
 static size_t skip_digits(trib_slice_t s, size_t i)
 {
 	while (i < s.len && s.ptr[i] >= '0' && s.ptr[i] <= '9')
@@ -208,7 +182,7 @@ http_event_value_t http_event_type_text(trib_slice_t text)
 
 	if (!v.s.ptr)
 		v.s = (trib_slice_t){empty_bytes, 0};
-	if (parse_int64(text, &i)) {
+	if (slice_to_i64(text, &i)) {
 		v.type = (i >= INT32_MIN && i <= INT32_MAX) ? HTTP_EVENT_INT : HTTP_EVENT_LONG;
 		v.i = i;
 	} else if (parse_double(text, &d)) {

@@ -7,6 +7,7 @@
 
 #include "crc32c.h"
 #include "mem.h"
+#include "slice.h"
 
 START_TEST(varint_round_trip)
 {
@@ -176,6 +177,32 @@ START_TEST(crc32c_vectors)
 }
 END_TEST
 
+START_TEST(slice_numbers)
+{
+	int64_t v = 7;
+
+	ck_assert(slice_to_i64(slice_from_cstr("-9223372036854775808"), &v));
+	ck_assert_int_eq(v, INT64_MIN);
+	ck_assert(slice_to_i64(slice_from_cstr("+9223372036854775807"), &v));
+	ck_assert_int_eq(v, INT64_MAX);
+	ck_assert(slice_to_i64(slice_from_cstr("0042"), &v));
+	ck_assert_int_eq(v, 42);
+	v = 7;
+	ck_assert(!slice_to_i64(slice_from_cstr("9223372036854775808"), &v));
+	ck_assert(!slice_to_i64(slice_from_cstr("-"), &v));
+	ck_assert(!slice_to_i64(slice_from_cstr(""), &v));
+	ck_assert(!slice_to_i64(slice_from_cstr("1 "), &v));
+	ck_assert(!slice_to_i64(slice_from_cstr("0x10"), &v));
+	ck_assert_int_eq(v, 7); /* untouched on failure */
+	ck_assert_int_eq(slice_hex_digit('0'), 0);
+	ck_assert_int_eq(slice_hex_digit('f'), 15);
+	ck_assert_int_eq(slice_hex_digit('A'), 10);
+	ck_assert_int_eq(slice_hex_digit('g'), -1);
+	ck_assert_int_eq(slice_hex_digit(0xC3), -1);
+	ck_assert_int_eq(slice_hex_digit((char)0xC3), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("wire");
@@ -193,6 +220,7 @@ int main(void)
 	tcase_add_test(t, writer_measures_then_grows);
 	tcase_add_test(t, tags_skipped);
 	tcase_add_test(t, crc32c_vectors);
+	tcase_add_test(t, slice_numbers);
 	suite_add_tcase(s, t);
 	r = srunner_create(s);
 	srunner_run_all(r, CK_NORMAL);
