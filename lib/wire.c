@@ -12,7 +12,7 @@
 void wire_rd_init(wire_rd_t *rd, const void *p, size_t len)
 {
 	rd->p = p;
-	rd->end = rd->p + len;
+	rd->end = p ? rd->p + len : rd->p; /* NULL + 0 is undefined */
 	rd->err = 0;
 }
 

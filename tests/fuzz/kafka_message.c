@@ -45,6 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2 || n == 0)
 		return 0;
 	c = &cases[data[0] % n];
+	for (size_t i = 0; i < n; i++) {
+		if (cases[i].key == data[0])
+			c = &cases[i];
+	}
 	ver = (int8_t)data[1];
 	wire_rd_init(&rd, data + 2, size - 2);
 	kafka_arena_init(&a);
