@@ -2,8 +2,9 @@
  * Fetch answers whose records go from the segment files with sendfile(2)
  * (kafka_conn file runs, fetch_handle place_records), over the real core and
  * store in a temporary directory. Batches are appended straight to the
- * partitions (part_append) so they can be larger than the sendfile threshold
- * (64 KiB) and compared byte for byte with what a raw-socket client gets:
+ * partitions (part_append) so they can be larger than the sendfile
+ * thresholds (ranges of 64 KiB, answers holding 4 MiB of such ranges) and
+ * compared byte for byte with what a raw-socket client gets:
  * ranges sent from files and ranges copied in one answer, a run at the very
  * end of an answer, a reader too slow for the socket (sendfile stops on a full
  * socket and resumes), pipelined answers after one with file runs, a client
@@ -34,6 +35,7 @@
 
 #define VALUE_BYTES 1000
 #define BIG_RECORDS 100 /* a ~100 KB batch: over the 64 KiB sendfile threshold */
+#define BIG_ANSWER 45   /* big batches making an answer of ~4.5 MB: sent with sendfile */
 #define MAX_STORED (16 * 1024 * 1024)
 #define NPART 3
 
@@ -75,10 +77,10 @@ static void setup(void)
 	setup_with(0);
 }
 
-/* Small segments: a few big batches each, so DeleteRecords can remove whole ones. */
+/* 6 MiB segments: DeleteRecords can remove a whole one that still fills a sendfile answer. */
 static void setup_small_segments(void)
 {
-	setup_with(256 * 1024);
+	setup_with(6 * 1024 * 1024);
 }
 
 static void teardown(void)
@@ -378,8 +380,8 @@ START_TEST(large_and_small_ranges_in_one_answer)
 	 * partition 1: big, so an answer can end with a file run; partition 2: small
 	 * (copied into the answer between runs) */
 	small = append(0, 3, 10);
-	append(0, BIG_RECORDS, VALUE_BYTES);
-	append(0, BIG_RECORDS, VALUE_BYTES);
+	for (int i = 0; i < BIG_ANSWER; i++)
+		append(0, BIG_RECORDS, VALUE_BYTES);
 	append(1, BIG_RECORDS, VALUE_BYTES);
 	append(2, 5, 100);
 	fds0 = open_fds();
@@ -401,7 +403,7 @@ START_TEST(large_and_small_ranges_in_one_answer)
 		expect_bytes(&g[1], 0, small, stored_len[0] - small);
 		free(p);
 	}
-	/* file run, copied range, file run at the end; then copied range first */
+	/* file run, copied range, file run at the end; then a small answer, copied whole */
 	{
 		int32_t parts[] = {0, 2, 1};
 		int64_t offs[] = {0, 0, 0};
@@ -433,8 +435,8 @@ START_TEST(slow_reader_gets_everything_in_order)
 	int fd;
 
 	ignore_sigpipe();
-	for (int i = 0; i < 20; i++)
-		append(0, BIG_RECORDS, VALUE_BYTES); /* ~2 MB */
+	for (int i = 0; i < BIG_ANSWER + 5; i++)
+		append(0, BIG_RECORDS, VALUE_BYTES); /* ~5 MB */
 	append(1, BIG_RECORDS, VALUE_BYTES);
 	fd = dial(16 * 1024); /* a small window: sendfile meets a full socket many times */
 	send_fetch(fd, 1, 11, 1, parts, offs, 16 << 20);
@@ -488,8 +490,8 @@ START_TEST(records_of_a_removed_segment_still_arrive)
 	int fd;
 
 	ignore_sigpipe();
-	for (int i = 0; i < 12; i++)
-		append(0, BIG_RECORDS, VALUE_BYTES); /* several 256 KiB segments */
+	for (int i = 0; i < 2 * BIG_ANSWER + 10; i++)
+		append(0, BIG_RECORDS, VALUE_BYTES); /* two 6 MiB segments */
 	fd = dial(16 * 1024);
 	send_fetch(fd, 1, 11, 1, parts, offs, 16 << 20); /* the first segment's batches */
 	usleep(200 * 1000);
@@ -497,7 +499,7 @@ START_TEST(records_of_a_removed_segment_still_arrive)
 	ck_assert_int_eq(part_delete_records(hub_partition(eh1, 0), -1, &start), TRIB_OK);
 	p = recv_resp(fd, 1, &len);
 	parse_fetch(p, len, 11, 1, &g);
-	ck_assert_uint_gt(g.records.len, 64 * 1024);
+	ck_assert_uint_gt(g.records.len, 4 * 1024 * 1024);
 	expect_bytes(&g, 0, 0, g.records.len);
 	free(p);
 	close(fd);
@@ -509,8 +511,8 @@ START_TEST(copy_path_without_ignored_sigpipe)
 	int fd;
 
 	signal(SIGPIPE, SIG_DFL);
-	append(0, BIG_RECORDS, VALUE_BYTES);
-	append(0, BIG_RECORDS, VALUE_BYTES);
+	for (int i = 0; i < BIG_ANSWER; i++)
+		append(0, BIG_RECORDS, VALUE_BYTES); /* big enough for sendfile, were it allowed */
 	append(1, 3, 10);
 	fd = dial(16 * 1024);
 	fetch_both_and_check(fd, 1, 11);
