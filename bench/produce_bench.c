@@ -21,6 +21,7 @@
  *   produce_bench --bootstrap HOST:PORT --data-dir DIR --pid PID
  *                 [--topic eh1] [--seconds 30] [--bytes 1073741824]
  *                 [--record-bytes 1024] [--disk-seconds 5] [--codec none]
+ *                 [--property librdkafka.key=value ...]
  */
 #include <errno.h>
 #include <dirent.h>
@@ -49,6 +50,8 @@ typedef struct bench_opts {
 	double disk_seconds;
 	const char *sasl_password; /* Event Hubs connection string: SASL PLAIN as $ConnectionString */
 	const char *codec;         /* librdkafka compression.type */
+	const char *props[16];     /* extra librdkafka "k=v" (--property), borrowed from argv */
+	int nprops;
 } bench_opts_t;
 
 typedef struct bench_counts {
@@ -257,6 +260,20 @@ static rd_kafka_t *make_producer(const bench_opts_t *o, bench_counts_t *counts)
 		goto fail;
 	if (rd_kafka_conf_set(conf, "compression.type", o->codec, err, sizeof(err)))
 		goto fail;
+	for (int i = 0; i < o->nprops; i++) {
+		char k[256];
+		const char *eq = strchr(o->props[i], '=');
+		size_t klen = eq ? (size_t)(eq - o->props[i]) : sizeof(k);
+
+		if (klen >= sizeof(k)) {
+			snprintf(err, sizeof(err), "not key=value: %s", o->props[i]);
+			goto fail;
+		}
+		memcpy(k, o->props[i], klen);
+		k[klen] = '\0';
+		if (rd_kafka_conf_set(conf, k, eq + 1, err, sizeof(err)))
+			goto fail;
+	}
 	rd_kafka_conf_set_dr_msg_cb(conf, on_delivery);
 	rd_kafka_conf_set_opaque(conf, counts);
 	rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof(err));
@@ -317,6 +334,7 @@ static int parse_args(int argc, char **argv, bench_opts_t *o)
 		{ "disk-seconds", required_argument, NULL, 'D' },
 		{ "sasl-password", required_argument, NULL, 'P' },
 		{ "codec", required_argument, NULL, 'c' },
+		{ "property", required_argument, NULL, 'o' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -335,6 +353,11 @@ static int parse_args(int argc, char **argv, bench_opts_t *o)
 		case 'D': o->disk_seconds = strtod(optarg, NULL); break;
 		case 'P': o->sasl_password = optarg; break;
 		case 'c': o->codec = optarg; break;
+		case 'o':
+			if (o->nprops == (int)(sizeof(o->props) / sizeof(o->props[0])))
+				return -1;
+			o->props[o->nprops++] = optarg;
+			break;
 		default: return -1;
 		}
 	}
@@ -352,7 +375,8 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &o)) {
 		fprintf(stderr, "usage: %s --bootstrap HOST:PORT --data-dir DIR --pid PID [--topic T]\n"
 				"       [--seconds S] [--bytes N] [--record-bytes N] [--disk-seconds S]\n"
-				"       [--sasl-password CONNECTION_STRING] [--codec none|gzip|snappy|lz4|zstd]\n",
+				"       [--sasl-password CONNECTION_STRING] [--codec none|gzip|snappy|lz4|zstd]\n"
+				"       [--property KEY=VALUE ...]\n",
 			argv[0]);
 		return 2;
 	}
