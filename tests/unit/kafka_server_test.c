@@ -23,7 +23,9 @@
 #include "kafka_api.h"
 #include "kafka_codec.h"
 #include "mem.h"
+#include "crc32c.h"
 #include "part.h"
+#include "pidm.h"
 #include "rb.h"
 #include "tcfg.h"
 #include "wire.h"
@@ -36,6 +38,7 @@ static store_t *store;
 static ns_t *ns;
 static kafka_server_t *srv;
 static hub_t *eh1;
+static pidm_t *pids;
 
 static void setup(void)
 {
@@ -50,6 +53,8 @@ static void setup(void)
 	ck_assert_int_eq(store_open(&so, &store), TRIB_OK);
 	ck_assert_int_eq(ns_open(store, &no, &ns), TRIB_OK);
 	ck_assert_int_eq(ns_hub_create(ns, &(ns_hub_spec_t){"eh1", 2, NULL, 0}, &eh1), TRIB_OK);
+	ck_assert_int_eq(pidm_open(store, &pids), TRIB_OK);
+	ko.producer_ids = pids;
 	ck_assert_int_eq(kafka_server_start(ns, &ko, &srv), TRIB_OK);
 	ck_assert_uint_gt(kafka_server_port(srv), 0);
 }
@@ -61,6 +66,7 @@ static void teardown(void)
 	kafka_server_stop(&srv);
 	ck_assert_ptr_null(srv);
 	ck_assert_uint_eq(mem_used(MEM_KAFKA), 0);
+	pidm_close(&pids);
 	store_close(&store);
 	ns_close(&ns);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
@@ -725,6 +731,67 @@ START_TEST(produce_acks_all)
 	ck_assert_int_eq(p.error, 0);
 	ck_assert_int_eq(p.base_offset, 3);
 	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 5);
+	close(fd);
+}
+END_TEST
+
+/* An idempotent batch of @n records: producer id, epoch and base sequence set, CRC redone. */
+static uint8_t *idem_batch(int n, int64_t pid, int16_t epoch, int32_t seq, size_t *len)
+{
+	uint8_t *b = batch(n, len);
+
+	wire_store_u64(b + 43, (uint64_t)pid);
+	wire_store_u16(b + 51, (uint16_t)epoch);
+	wire_store_u32(b + 53, (uint32_t)seq);
+	wire_store_u32(b + 17, crc32c(0, b + 21, *len - 21));
+	return b;
+}
+
+static produced_t produce_idem(int fd, int32_t corr, int64_t pid, int32_t seq)
+{
+	size_t len;
+	uint8_t *rec = idem_batch(3, pid, 0, seq, &len);
+
+	send_req(fd, 0, 7, corr, false, produce_body(7, -1, "eh1", 1, rec, len));
+	mem_free(rec);
+	return read_produce(fd, corr, 7);
+}
+
+/*
+ * A client resending a batch with the same producer id and sequence (as a
+ * producer retries after a lost answer) gets the first answer again and the
+ * batch is not stored twice; a gap is refused.
+ */
+START_TEST(produce_idempotent_resend)
+{
+	int fd = dial();
+	body_t *b = body_new();
+	resp_t r;
+	int64_t pid;
+	produced_t first, again, next;
+
+	wire_wr_str16(&b->wr, TRIB_SLICE_NULL); /* InitProducerId v1: no transactional id */
+	wire_wr_i32(&b->wr, 60000);
+	send_req(fd, 22, 1, 1, false, b);
+	r = expect_resp(fd, 1);
+	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	pid = wire_rd_i64(&r.rd);
+	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
+	resp_done(&r);
+	ck_assert_int_ge(pid, 0);
+
+	first = produce_idem(fd, 2, pid, 0);
+	ck_assert_int_eq(first.error, 0);
+	again = produce_idem(fd, 3, pid, 0);
+	ck_assert_int_eq(again.error, 0);
+	ck_assert_int_eq(again.base_offset, first.base_offset);
+	next = produce_idem(fd, 4, pid, 3);
+	ck_assert_int_eq(next.error, 0);
+	ck_assert_int_eq(next.base_offset, first.base_offset + 3); /* the resend stored nothing */
+	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 1)), first.base_offset + 6);
+	ck_assert_int_eq(produce_idem(fd, 5, pid, 10).error, 45); /* OUT_OF_ORDER_SEQUENCE_NUMBER */
+	ck_assert_int_eq(produce_idem(fd, 6, pid + 1000, 0).error, 59); /* UNKNOWN_PRODUCER_ID */
 	close(fd);
 }
 END_TEST
@@ -2325,6 +2392,7 @@ static Suite *kafka_server_suite(void)
 	tcase_add_test(tc, produce_message_sets);
 	tcase_add_test(tc, produce_flexible);
 	tcase_add_test(tc, produce_errors);
+	tcase_add_test(tc, produce_idempotent_resend);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fetch");
