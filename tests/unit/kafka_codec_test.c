@@ -497,6 +497,18 @@ START_TEST(fetch_req)
 			   "00000000 00000005 0000000000000007 00000000 ffffffffffffffff 00010000 |"
 			   "01 00 10 ffffffffffffffffffffffffffffffff | 00 | 01 | 01 |"
 			   "02 | 00 02 0263 | 01 0d 00000003 0000000000000009 00");
+	/* the same with an unknown tag 9 after the known ones: skipped (KIP-482) */
+	hexbuf_t v17u = hex("000001f4 00000001 00100000 00 00000000 ffffffff |"
+			    "02 000102030405060708090a0b0c0d0e0f 02 |"
+			    "00000000 00000005 0000000000000007 00000000 ffffffffffffffff 00010000 |"
+			    "01 00 10 ffffffffffffffffffffffffffffffff | 00 | 01 | 01 |"
+			    "03 | 00 02 0263 | 01 0d 00000003 0000000000000009 00 | 09 02 abcd");
+	/* a known tag whose size holds a byte more than its value */
+	hexbuf_t v17b = hex("000001f4 00000001 00100000 00 00000000 ffffffff |"
+			    "02 000102030405060708090a0b0c0d0e0f 02 |"
+			    "00000000 00000005 0000000000000007 00000000 ffffffffffffffff 00010000 |"
+			    "01 00 10 ffffffffffffffffffffffffffffffff | 00 | 01 | 01 |"
+			    "01 | 00 03 0263 ff");
 	wire_rd_t rd;
 
 	kafka_arena_init(&a);
@@ -529,6 +541,12 @@ START_TEST(fetch_req)
 	ck_assert_int_eq(q.topics[0].topic_id.b[15], 15);
 	ck_assert_int_eq(q.topics[0].partitions[0].last_fetched_epoch, 0);
 	ck_assert_int_eq(q.topics[0].partitions[0].replica_directory_id.b[0], 0xff);
+	rd = reader(&v17u);
+	ck_assert_int_eq(kafka_fetch_req_decode(&rd, 17, &a, &q), TRIB_OK);
+	ck_assert(eq(q.cluster_id, "c"));
+	ck_assert_int_eq(q.replica_state.replica_epoch, 9);
+	rd = reader(&v17b);
+	ck_assert_int_eq(kafka_fetch_req_decode(&rd, 17, &a, &q), TRIB_ERR_INVALID);
 	rd = reader(&v17); /* v14 still has replica_id */
 	ck_assert_int_eq(kafka_fetch_req_decode(&rd, 14, &a, &q), TRIB_ERR_INVALID);
 	kafka_arena_free(&a);

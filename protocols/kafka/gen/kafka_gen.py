@@ -479,10 +479,12 @@ class Emitter:
                 body += [f'\t\t\tif (!({cond}))', '\t\t\t\tbreak;']
             stmts = self.decode_field(f, '\t\t\t', f'o->{f.name}')
             body += [x.replace('(rd,', '(&sub,').replace('(rd)', '(&sub)') for x in stmts]
-            body.append('\t\t\tbreak;')
-        body += ['\t\tdefault:', '\t\t\tbreak; /* unknown tags are skipped (KIP-482) */',
-                 '\t\t}', '\t\tif (!wire_rd_ok(&sub) || wire_rd_left(&sub) != 0)',
-                 '\t\t\twire_rd_fail(rd);', '\t}', '\treturn true;']
+            body += ['\t\t\tif (wire_rd_left(&sub) != 0) /* a known field fills its size */',
+                     '\t\t\t\twire_rd_fail(&sub);', '\t\t\tbreak;']
+        body += ['\t\tdefault:',
+                 '\t\t\tbreak; /* unknown tags (and known ones of other versions) are skipped */',
+                 '\t\t}', '\t\tif (!wire_rd_ok(&sub))', '\t\t\twire_rd_fail(rd);', '\t}',
+                 '\treturn true;']
         return sig + unused_guard(body, ['flex', 'v', 'a']) + ['}', '']
 
     def flex_cond(self):
