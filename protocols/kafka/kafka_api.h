@@ -27,6 +27,9 @@
 #define KAFKA_MAX_REPLICAS 1000     /**< broker ids in one assignment */
 #define KAFKA_MAX_ARRAY 10000       /**< any other array of a generated message */
 
+/** The cluster id Metadata and DescribeCluster answer (admin clients compare them). */
+#define KAFKA_CLUSTER_ID "tributary"
+
 /** flex_min of an API with no flexible version ("flexibleVersions": "none") */
 #define KAFKA_FLEX_NONE INT16_MAX
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "api/describe_cluster.h"
+#include "kafka_api.h"
 #include "kafka_err.h"
 
 #define ENDPOINT_BROKERS 1

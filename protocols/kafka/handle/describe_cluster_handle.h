@@ -10,12 +10,6 @@
 #include "wire.h"
 
 /**
- * The cluster id Kafka clients see. It must be the one Metadata answers
- * (handle/metadata_handle.c CLUSTER_ID): admin clients compare them.
- */
-#define KAFKA_CLUSTER_ID "tributary"
-
-/**
  * Handles one DescribeCluster request (v0-1): brokers = [this node: node id,
  * advertised host and port, rack null], controller = this node, cluster id
  * KAFKA_CLUSTER_ID, authorized operations (CREATE, DESCRIBE) only when asked.

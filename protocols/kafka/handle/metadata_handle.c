@@ -25,13 +25,13 @@
 
 #include "api/metadata.h"
 #include "hub.h"
+#include "kafka_api.h"
 #include "kafka_err.h"
 #include "kafka_sasl.h"
 #include "kafka_topic.h"
 #include "log.h"
 #include "mem.h"
 
-#define CLUSTER_ID "tributary"
 #define AUTH_OPS_NONE INT32_MIN /* "not requested" in the schema */
 /* No authorizer: report the operations this gateway serves as allowed. */
 #define TOPIC_OPS ((1 << 3) | (1 << 4) | (1 << 5) | (1 << 8)) /* READ WRITE CREATE DESCRIBE */
@@ -218,7 +218,7 @@ trib_err_t kafka_metadata_handle(kafka_req_t *req, wire_rd_t *body)
 					    req->env->port, TRIB_SLICE_NULL};
 	resp.brokers = broker;
 	resp.brokers_count = 1;
-	resp.cluster_id = slice_from_cstr(CLUSTER_ID);
+	resp.cluster_id = slice_from_cstr(KAFKA_CLUSTER_ID);
 	resp.controller_id = req->env->node_id;
 	resp.cluster_authorized_operations =
 		q.include_cluster_authorized_operations ? CLUSTER_OPS : AUTH_OPS_NONE;
