@@ -11,7 +11,11 @@
  *    no KIP-394 pending id is outstanding, or at rebalance_deadline (members
  *    that did not rejoin are removed then);
  *  - a member's session (expires_at) is not checked while its join is
- *    armed: the rebalance deadline bounds that wait.
+ *    armed: the rebalance deadline bounds that wait;
+ *  - the first rebalance of an Empty group also waits until initial_until
+ *    (Kafka's group.initial.rebalance.delay.ms, each new member extending it,
+ *    never past rebalance_deadline), so members starting together form the
+ *    group in one rebalance; 0 = not waiting.
  * Groups are freed only by kgroup_delete (DeleteGroups, Empty groups only)
  * and kgroup_close (an Empty group costs a few bytes and keeps its
  * generation); lookups are linear in the group count.
@@ -72,12 +76,14 @@ typedef struct group {
 	size_t nmembers;
 	pending_id_t *pending;
 	int64_t rebalance_deadline;
+	int64_t initial_until;
 } group_t;
 
 struct kgroup {
 	pthread_mutex_t mu;
 	group_t *groups;
-	uint64_t seq; /* member id counter */
+	uint64_t seq;             /* member id counter */
+	int32_t initial_delay_ms; /* group.initial.rebalance.delay.ms */
 };
 
 /* ---- small helpers ---- */
@@ -352,6 +358,7 @@ static void complete_join(group_t *g, int64_t now)
 		}
 	}
 	g->generation++;
+	g->initial_until = 0;
 	if (!g->members) {
 		g->state = KGROUP_EMPTY;
 		blob_free(&g->protocol);
@@ -391,6 +398,11 @@ static void maybe_complete_join(group_t *g, int64_t now)
 {
 	if (g->state != KGROUP_PREPARING_REBALANCE)
 		return;
+	if (g->initial_until) {
+		if (now < g->initial_until)
+			return;
+		g->initial_until = 0;
+	}
 	if (now < g->rebalance_deadline) {
 		if (g->pending)
 			return;
@@ -534,13 +546,24 @@ static size_t count_pending(const group_t *g)
 	return n;
 }
 
+/* The initial delay: started by a group's first member, extended by each new one. */
+static void delay_initial(const kgroup_t *kg, group_t *g, bool was_empty, bool is_new,
+			  int64_t now)
+{
+	if (kg->initial_delay_ms <= 0 || !is_new || (!was_empty && !g->initial_until))
+		return;
+	g->initial_until = now + kg->initial_delay_ms;
+	if (g->initial_until > g->rebalance_deadline)
+		g->initial_until = g->rebalance_deadline;
+}
+
 /* Existing member @m (re)joins with @r: arm, rebalance or answer now. */
 static void member_joins(kgroup_t *kg, group_t *g, member_t *m, bool is_new,
 			 const kgroup_join_req_t *r, kgroup_waiter_t *w, int64_t now)
 {
 	bool changed = is_new || !same_protos(m, r);
+	bool was_empty = g->state == KGROUP_EMPTY;
 
-	(void)kg;
 	if (!is_new && changed && !set_protos(m, r)) {
 		join_fail(w, KGROUP_NO_MEMORY, sl(&m->id));
 		return;
@@ -571,6 +594,7 @@ static void member_joins(kgroup_t *kg, group_t *g, member_t *m, bool is_new,
 	m->join_w = w;
 	w->member_ = m;
 	prepare_rebalance(g, now);
+	delay_initial(kg, g, was_empty, is_new, now);
 	maybe_complete_join(g, now);
 }
 
@@ -851,7 +875,7 @@ static int64_t group_deadline(const group_t *g)
 	int64_t d = -1;
 
 	if (g->state == KGROUP_PREPARING_REBALANCE)
-		d = g->rebalance_deadline;
+		d = earliest(g->rebalance_deadline, g->initial_until ? g->initial_until : -1);
 	for (const member_t *m = g->members; m; m = m->next) {
 		if (!m->join_w)
 			d = earliest(d, m->expires_at);
@@ -1086,6 +1110,13 @@ kgroup_status_t kgroup_topic_check(kgroup_t *kg, trib_slice_t group, trib_slice_
 }
 
 /* ---- life ---- */
+
+void kgroup_set_initial_delay(kgroup_t *kg, int32_t delay_ms)
+{
+	pthread_mutex_lock(&kg->mu);
+	kg->initial_delay_ms = delay_ms > 0 ? delay_ms : 0;
+	pthread_mutex_unlock(&kg->mu);
+}
 
 trib_err_t kgroup_open(kgroup_t **out)
 {

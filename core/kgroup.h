@@ -132,6 +132,16 @@ typedef struct kgroup_sync_req {
 trib_err_t kgroup_open(kgroup_t **out) TRIB_MUST_CHECK;
 
 /**
+ * Sets Kafka's group.initial.rebalance.delay.ms (@p delay_ms, ms; 0 or less =
+ * none, the default): the first rebalance of an Empty group completes no
+ * sooner than this after its first member joins, each new member restarting
+ * the wait, never past the rebalance timeout (Kafka GroupCoordinator's
+ * InitialDelayedJoin). Groups already waiting keep their deadline.
+ * @thread any  @locks registry lock
+ */
+void kgroup_set_initial_delay(kgroup_t *kg, int32_t delay_ms);
+
+/**
  * Frees every group; waiters still armed are dropped without a callback
  * (the owner cancels its requests first). NULL accepted; sets *kg to NULL.
  */

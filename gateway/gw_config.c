@@ -61,6 +61,10 @@ static const gw_config_item_t gw_config_items[] = {
 	 0, NULL, NULL, "create unknown topics on Metadata requests that allow it", 0},
 	{"kafka.default_partitions", NULL, T_INT, F(default_partitions), "4", 1, HUB_MAX_PARTITIONS,
 	 NULL, NULL, "partitions of an auto-created topic", 0},
+	{"kafka.group_initial_rebalance_delay_ms", NULL, T_INT, F(kafka_group_initial_delay_ms),
+	 "3000", 0, 300000, "ms", NULL,
+	 "first rebalance of an empty consumer group waits this long for more members (Kafka's "
+	 "group.initial.rebalance.delay.ms)", 0},
 	{"kafka.max_request_bytes", NULL, T_INT, F(kafka_max_request_bytes), "104857600", 1024,
 	 1073741824, "bytes", NULL, "largest Kafka request frame; larger closes the connection", 0},
 	{"max_message_bytes", NULL, T_INT, F(max_message_bytes), "1048576", 1024, 67108864,

@@ -54,6 +54,7 @@ typedef struct gw_config {
 	bool kafka_auto_create;
 	int64_t default_partitions;
 	int64_t kafka_max_request_bytes;
+	int64_t kafka_group_initial_delay_ms;
 	int64_t max_message_bytes;
 	char *durability;        /**< "sync" or "relaxed" */
 	int64_t sync_interval_ms;

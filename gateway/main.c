@@ -139,6 +139,7 @@ static trib_err_t start_heads(gw_t *gw)
 		.auth = gw->auth,
 		.auth_required = gw->cfg.auth_required,
 		.producer_ids = gw->producer_ids,
+		.group_initial_rebalance_delay_ms = (int32_t)gw->cfg.kafka_group_initial_delay_ms,
 	};
 	amqp_server_opts_t ao = {
 		.host = gw->cfg.host,

@@ -291,6 +291,8 @@ static trib_err_t setup(kafka_server_t *s, ns_t *ns, const kafka_server_opts_t *
 	s->env.producer_ids = opts->producer_ids;
 	if (opts->offsets && kgroup_open(&s->env.groups) != TRIB_OK)
 		return TRIB_ERR_NOMEM;
+	if (s->env.groups)
+		kgroup_set_initial_delay(s->env.groups, opts->group_initial_rebalance_delay_ms);
 	s->env.node_id = opts->node_id;
 	s->env.max_request_bytes = opts->max_request_bytes ? opts->max_request_bytes
 							    : KAFKA_FRAME_DEFAULT_MAX;

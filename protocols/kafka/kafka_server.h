@@ -38,6 +38,8 @@ typedef struct kafka_server_opts {
 					  per-topic rights checked (kafka_sasl.h) */
 	pidm_t *producer_ids;        /**< producer ids (borrowed, outlives the server); NULL:
 					  InitProducerId answers COORDINATOR_NOT_AVAILABLE */
+	int32_t group_initial_rebalance_delay_ms; /**< Kafka's group.initial.rebalance.delay.ms
+						       (kgroup_set_initial_delay), ms; 0 = none */
 } kafka_server_opts_t;
 
 /**

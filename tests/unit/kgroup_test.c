@@ -136,6 +136,56 @@ static void first_member(cli_t *a, int64_t now)
 	state_is(KGROUP_COMPLETING_REBALANCE, 1, 1);
 }
 
+/*
+ * group.initial.rebalance.delay.ms: an Empty group's first rebalance waits,
+ * each new member extending the wait, so members starting together get one
+ * generation; the wait never passes the rebalance timeout; later rebalances
+ * do not wait.
+ */
+START_TEST(initial_rebalance_delay)
+{
+	cli_t a = {0}, b = {0}, c = {0};
+
+	kgroup_set_initial_delay(kg, 3000);
+	join(&a, "", range_rr, 2, true, 0);
+	ck_assert_int_eq(a.st, KGROUP_MEMBER_ID_REQUIRED);
+	join(&a, a.member, range_rr, 2, true, 0);
+	ck_assert(!a.answered); /* waiting for more members */
+	ck_assert_int_eq(kgroup_tick(kg, 1000), 3000);
+	join(&b, "", range_rr, 2, false, 2000); /* v3: no member id round trip */
+	ck_assert(!b.answered);
+	ck_assert_int_eq(kgroup_tick(kg, 2999), 5000); /* b restarted the wait */
+	ck_assert(!a.answered && !b.answered);
+	kgroup_tick(kg, 5000);
+	ck_assert(a.answered && b.answered);
+	ck_assert_int_eq(a.gen, 1);
+	ck_assert_int_eq(b.gen, 1);
+	ck_assert_uint_eq(a.nmembers, 2);
+	state_is(KGROUP_COMPLETING_REBALANCE, 1, 2);
+	/* a later joiner rebalances at once when everyone has rejoined */
+	join(&c, "", range_rr, 2, false, 6000);
+	join(&a, a.member, range_rr, 2, true, 6000);
+	join(&b, b.member, range_rr, 2, false, 6000);
+	ck_assert(a.answered && b.answered && c.answered);
+	ck_assert_int_eq(c.gen, 2);
+}
+END_TEST
+
+START_TEST(initial_delay_capped_by_rebalance_timeout)
+{
+	cli_t a = {0};
+
+	kgroup_set_initial_delay(kg, REBALANCE * 10);
+	join(&a, "", range_rr, 2, false, 0);
+	ck_assert(!a.answered);
+	ck_assert_int_eq(kgroup_tick(kg, 1), REBALANCE);
+	kgroup_tick(kg, REBALANCE);
+	ck_assert(a.answered);
+	ck_assert_int_eq(a.st, KGROUP_OK);
+	ck_assert_int_eq(a.gen, 1);
+}
+END_TEST
+
 START_TEST(join_sync_two_members)
 {
 	cli_t a, b;
@@ -325,6 +375,8 @@ int main(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, join_sync_two_members);
+	tcase_add_test(t, initial_rebalance_delay);
+	tcase_add_test(t, initial_delay_capped_by_rebalance_timeout);
 	tcase_add_test(t, session_expiry_and_rebalance_timeout);
 	tcase_add_test(t, pending_ids_expire_and_cancel);
 	tcase_add_test(t, static_member_rejoins);
