@@ -14,12 +14,12 @@
  *      group.id, subscribe(), auto.offset.reset=earliest) poll until the group
  *      has seen that many records. Each consumer pauses the partitions it is
  *      assigned until the group is complete (every consumer holds partitions
- *      and together they hold the topic's), then all resume at once: the
- *      gateway has no initial rebalance delay (Kafka's
- *      group.initial.rebalance.delay.ms), so the first member to join gets
- *      every partition and reads alone until the others' join completes at
- *      its next heartbeat (up to heartbeat.interval.ms, 3 s), which measured
- *      one consumer instead of the group in some runs. --no-barrier reads at
+ *      and together they hold the topic's), then all resume at once: without
+ *      an initial rebalance delay (kafka.group_initial_rebalance_delay_ms 0)
+ *      the first member to join gets every partition and reads alone until
+ *      the others' join completes at its next heartbeat (up to
+ *      heartbeat.interval.ms, 3 s), which measured one consumer instead of
+ *      the group in some runs. --no-barrier reads at
  *      once (the plain client behaviour). Two figures: from the moment the threads
  *      start (includes joining the group) and from the first record to the last.
  *      Per consumer a timeline: its last assignment (several mean a rebalance
