@@ -22,6 +22,7 @@
 
 #include "crc32c.h"
 #include "hub.h"
+#include "kraw.h"
 #include "mem.h"
 #include "part.h"
 #include "rb.h"
@@ -71,15 +72,7 @@ static void teardown(void)
 
 static int dial(void)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(kafka_server_port(srv))};
-	struct timeval tv = {.tv_sec = 10};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
+	return kraw_dial(kafka_server_port(srv), 0);
 }
 
 /* A request under construction: body bytes and whether its version is flexible. */
@@ -125,70 +118,16 @@ static void put_tags(req_t *q)
 /* Sends @q (freed) as API @key v@ver with correlation id @corr: header v2 when flexible. */
 static void send_req(int fd, int16_t key, int16_t ver, int32_t corr, req_t *q)
 {
-	static uint8_t out[BUF_MAX + 64];
-	wire_wr_t wr;
-	size_t hlen = 2 + 2 + 4 + 2 + 4 + (q->flex ? 1 : 0);
-
-	wire_wr_init(&wr, out, sizeof(out));
-	wire_wr_i32(&wr, (int32_t)(hlen + q->wr.pos));
-	wire_wr_i16(&wr, key);
-	wire_wr_i16(&wr, ver);
-	wire_wr_i32(&wr, corr);
-	wire_wr_str16(&wr, slice_from_cstr("test"));
-	if (q->flex)
-		wire_wr_empty_tags(&wr);
-	wire_wr_raw(&wr, q->buf, q->wr.pos);
-	ck_assert(wire_wr_fits(&wr));
-	for (size_t off = 0; off < wr.pos;) {
-		ssize_t w = send(fd, out + off, wr.pos - off, MSG_NOSIGNAL);
-
-		ck_assert_int_gt(w, 0);
-		off += (size_t)w;
-	}
+	kraw_send_req(fd, key, ver, corr, q->flex, q->buf, q->wr.pos);
 	free(q);
 }
 
-/* A response: the payload and a reader after its header (v1 when @flex). */
-typedef struct resp {
-	uint8_t *p;
-	wire_rd_t rd;
-	bool flex;
-} resp_t;
+typedef kraw_resp_t resp_t;
 
-static bool recv_all(int fd, uint8_t *p, size_t n)
-{
-	for (size_t got = 0; got < n;) {
-		ssize_t r = recv(fd, p + got, n - got, 0);
-
-		if (r <= 0)
-			return false;
-		got += (size_t)r;
-	}
-	return true;
-}
-
+/* The response to @corr, positioned after its header (v1 when @flex). */
 static resp_t expect_resp(int fd, int32_t corr, bool flex)
 {
-	uint8_t hdr[4];
-	resp_t r = {.flex = flex};
-	size_t n;
-
-	ck_assert_msg(recv_all(fd, hdr, 4), "no response to %d", corr);
-	n = wire_load_u32(hdr);
-	r.p = malloc(n ? n : 1);
-	ck_assert(recv_all(fd, r.p, n));
-	wire_rd_init(&r.rd, r.p, n);
-	ck_assert_int_eq(wire_rd_i32(&r.rd), corr);
-	if (flex)
-		wire_rd_skip_tags(&r.rd);
-	return r;
-}
-
-static void resp_done(resp_t *r)
-{
-	ck_assert(wire_rd_ok(&r->rd));
-	ck_assert_uint_eq(wire_rd_left(&r->rd), 0);
-	free(r->p);
+	return kraw_expect(fd, corr, flex);
 }
 
 static trib_slice_t get_str(resp_t *r)
@@ -264,7 +203,7 @@ static int16_t produce_err(int fd, int32_t corr, const char *topic, int32_t part
 	*base = wire_rd_i64(&r.rd);
 	(void)wire_rd_i64(&r.rd);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	return err;
 }
 
@@ -319,7 +258,7 @@ START_TEST(describe_cluster_versions)
 			get_tags(&r);
 			ck_assert_int_eq(wire_rd_i32(&r.rd), ops ? (1 << 5) | (1 << 8) : INT32_MIN);
 			get_tags(&r);
-			resp_done(&r);
+			kraw_done(&r);
 		}
 	}
 	close(fd);
@@ -349,7 +288,7 @@ START_TEST(describe_cluster_endpoint_types)
 		ck_assert_int_eq(get_count(&r), 0);
 		ck_assert_int_eq(wire_rd_i32(&r.rd), INT32_MIN);
 		get_tags(&r);
-		resp_done(&r);
+		kraw_done(&r);
 	}
 	close(fd);
 }
@@ -373,7 +312,7 @@ START_TEST(describe_cluster_same_id_as_metadata)
 	ck_assert(str_is(get_str(&r), CLUSTER_ID));
 	ck_assert_int_eq(wire_rd_i32(&r.rd), NODE_ID);
 	ck_assert_int_eq(get_count(&r), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -428,7 +367,7 @@ static void ofle(int fd, int16_t ver, int32_t corr, const char *topic, const ofl
 	}
 	get_tags(&r);
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 START_TEST(ofle_end_offsets)
@@ -532,7 +471,7 @@ static void describe_producers(int fd, int32_t corr, const char *topic, const in
 	}
 	get_tags(&r);
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 static const producer_t *find_producer(const producer_t *ps, int n, int64_t id)
@@ -713,7 +652,7 @@ static void describe_configs(int fd, int16_t ver, int32_t corr, int8_t type, con
 	}
 	get_tags(&r);
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 static const dc_entry_t *entry(const dc_result_t *d, const char *name)
@@ -896,7 +835,7 @@ static void alter(int fd, bool incremental, int16_t ver, int32_t corr, const alt
 		get_tags(&r);
 	}
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 /* One resource; returns its code, its message in @msg. */

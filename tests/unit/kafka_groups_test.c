@@ -22,6 +22,7 @@
 #include "hub.h"
 #include "kafka_api.h"
 #include "koffset.h"
+#include "kraw.h"
 #include "mem.h"
 #include "wire.h"
 
@@ -115,70 +116,22 @@ static void put_tags(body_t *b)
 
 static int dial(void)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(kafka_server_port(srv))};
-	struct timeval tv = {.tv_sec = 10};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
+	return kraw_dial(kafka_server_port(srv), 0);
 }
 
 /* Sends @b (freed) as request @key v@ver, header v2 when the body is flexible. */
 static void send_req(int fd, int16_t key, int16_t ver, int32_t corr, body_t *b)
 {
-	static uint8_t out[8192 + 64];
-	wire_wr_t wr;
-	size_t hlen = 2 + 2 + 4 + 2 + 4 + (b->flex ? 1 : 0);
-
-	wire_wr_init(&wr, out, sizeof(out));
-	wire_wr_i32(&wr, (int32_t)(hlen + b->wr.pos));
-	wire_wr_i16(&wr, key);
-	wire_wr_i16(&wr, ver);
-	wire_wr_i32(&wr, corr);
-	wire_wr_str16(&wr, S("test"));
-	if (b->flex)
-		wire_wr_empty_tags(&wr);
-	wire_wr_raw(&wr, b->buf, b->wr.pos);
-	ck_assert(wire_wr_fits(&wr));
-	ck_assert_int_eq(send(fd, out, wr.pos, MSG_NOSIGNAL), (ssize_t)wr.pos);
+	kraw_send_req(fd, key, ver, corr, b->flex, b->buf, b->wr.pos);
 	free(b);
 }
 
-typedef struct resp {
-	uint8_t *p;
-	wire_rd_t rd;
-	bool flex;
-} resp_t;
-
-static void recv_all(int fd, uint8_t *p, size_t n)
-{
-	for (size_t got = 0; got < n;) {
-		ssize_t r = recv(fd, p + got, n - got, 0);
-
-		ck_assert_int_gt(r, 0);
-		got += (size_t)r;
-	}
-}
+typedef kraw_resp_t resp_t;
 
 /* The response to @corr, positioned after its header (v1 when @flex). */
 static resp_t expect_resp(int fd, int32_t corr, bool flex)
 {
-	uint8_t hdr[4];
-	resp_t r = {.flex = flex};
-	size_t n;
-
-	recv_all(fd, hdr, 4);
-	n = wire_load_u32(hdr);
-	r.p = malloc(n ? n : 1);
-	recv_all(fd, r.p, n);
-	wire_rd_init(&r.rd, r.p, n);
-	ck_assert_int_eq(wire_rd_i32(&r.rd), corr);
-	if (flex)
-		wire_rd_skip_tags(&r.rd);
-	return r;
+	return kraw_expect(fd, corr, flex);
 }
 
 static trib_slice_t get_str(resp_t *r)
@@ -195,13 +148,6 @@ static void get_tags(resp_t *r)
 {
 	if (r->flex)
 		wire_rd_skip_tags(&r->rd);
-}
-
-static void resp_done(resp_t *r)
-{
-	ck_assert(wire_rd_ok(&r->rd));
-	ck_assert_uint_eq(wire_rd_left(&r->rd), 0);
-	free(r->p);
 }
 
 static bool str_is(trib_slice_t s, const char *c)
@@ -279,7 +225,7 @@ static void find_batch(int fd, int16_t ver, int8_t type, int16_t code)
 	expect_coordinator(&r, "g1", code);
 	expect_coordinator(&r, "g2", code);
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 START_TEST(find_coordinator_versions)
@@ -306,7 +252,7 @@ START_TEST(find_coordinator_versions)
 	ck_str(get_str(&r), "127.0.0.1");
 	ck_assert_int_eq(wire_rd_i32(&r.rd), kafka_server_port(srv));
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -356,7 +302,7 @@ static void commit_at(int fd, int16_t ver, const char *group, int32_t generation
 		get_tags(&r);
 	}
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 /* One partition of an OffsetFetch v8+ answer. */
@@ -448,7 +394,7 @@ START_TEST(offset_fetch_many_groups)
 		ck_assert_int_eq(wire_rd_i16(&r.rd), 24); /* INVALID_GROUP_ID */
 		get_tags(&r);
 		get_tags(&r);
-		resp_done(&r);
+		kraw_done(&r);
 	}
 	close(fd);
 }
@@ -490,7 +436,7 @@ START_TEST(offset_fetch_group_error_by_version)
 			ck_assert_int_eq(wire_rd_i16(&r.rd), 24);
 		}
 		get_tags(&r);
-		resp_done(&r);
+		kraw_done(&r);
 	}
 	close(fd);
 }
@@ -544,7 +490,7 @@ static int list_groups(int fd, int16_t ver, const char *state, const char *type)
 		get_tags(&r);
 	}
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 	return n;
 }
 
@@ -628,7 +574,7 @@ static void join_at(int fd, int16_t ver, trib_slice_t member, joined_t *out)
 		get_tags(&r);
 	}
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 	*out = j;
 	used = 0; /* re-point the slices at out's own buffer */
 	out->protocol_type = keep(out, &used, j.protocol_type);
@@ -668,7 +614,7 @@ static int16_t sync_v5(int fd, const joined_t *j, trib_slice_t type, trib_slice_
 		(void)get_str(&r);
 	}
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 	return code;
 }
 
@@ -716,7 +662,7 @@ START_TEST(join_sync_leave_newest)
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	get_tags(&r);
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -778,7 +724,7 @@ START_TEST(listen_right_per_topic)
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	get_tags(&r);
 	get_tags(&r);
-	resp_done(&r);
+	kraw_done(&r);
 	/* OffsetDelete v0: eh2 refused per partition, eh1 deleted */
 	b = body_new(false);
 	put_str(b, S("gr"));
@@ -802,7 +748,7 @@ START_TEST(listen_right_per_topic)
 	ck_assert_int_eq(get_count(&r), 1);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 29);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 	close(root);
 }

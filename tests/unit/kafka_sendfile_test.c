@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "hub.h"
+#include "kraw.h"
 #include "mem.h"
 #include "part.h"
 #include "rb.h"
@@ -177,49 +178,14 @@ static void wait_fds(int n)
 
 static int dial(int rcvbuf)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(kafka_server_port(srv))};
-	struct timeval tv = {.tv_sec = 10};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ge(fd, 0);
-	if (rcvbuf)
-		ck_assert_int_eq(setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
+	return kraw_dial(kafka_server_port(srv), rcvbuf);
 }
 
-static void send_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-
-		ck_assert_int_gt(w, 0);
-		b += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Sends a request frame: header v1 (client id "t") and @p body (@p blen bytes). */
+/* Sends a request frame: header v1 and @p body (@p blen bytes). */
 static void send_req(int fd, int16_t key, int16_t ver, int32_t corr, const uint8_t *body,
 		     size_t blen)
 {
-	uint8_t out[4096];
-	wire_wr_t wr;
-
-	wire_wr_init(&wr, out, sizeof(out));
-	wire_wr_i32(&wr, (int32_t)(2 + 2 + 4 + 2 + 1 + blen));
-	wire_wr_i16(&wr, key);
-	wire_wr_i16(&wr, ver);
-	wire_wr_i32(&wr, corr);
-	wire_wr_str16(&wr, slice_from_cstr("t"));
-	if (blen)
-		wire_wr_raw(&wr, body, blen);
-	ck_assert(wire_wr_fits(&wr));
-	send_all(fd, out, wr.pos);
+	kraw_send_req(fd, key, ver, corr, false, body, blen);
 }
 
 /* A Fetch of eh1 partitions @p parts from @p offs at @p ver (4..11), no wait. */

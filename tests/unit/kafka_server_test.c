@@ -22,6 +22,7 @@
 #include "hub.h"
 #include "kafka_api.h"
 #include "kafka_codec.h"
+#include "kraw.h"
 #include "mem.h"
 #include "crc32c.h"
 #include "part.h"
@@ -85,28 +86,7 @@ static int64_t now_ms(void)
 
 static int dial(void)
 {
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(kafka_server_port(srv))};
-	struct timeval tv = {.tv_sec = 10};
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_ge(fd, 0);
-	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	return fd;
-}
-
-static void send_all(int fd, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n) {
-		ssize_t w = send(fd, b, n, MSG_NOSIGNAL);
-
-		ck_assert_int_gt(w, 0);
-		b += w;
-		n -= (size_t)w;
-	}
+	return kraw_dial(kafka_server_port(srv), 0);
 }
 
 /* A request body under construction (static storage is fine: tests run one at a time). */
@@ -127,93 +107,23 @@ static body_t *body_new(void)
 static size_t frame(uint8_t *out, size_t cap, int16_t key, int16_t ver, int32_t corr, bool flex,
 		    const body_t *b)
 {
-	wire_wr_t wr;
-	size_t blen = b ? b->wr.pos : 0;
-	size_t hlen = 2 + 2 + 4 + 2 + 4 + (flex ? 1 : 0);
-
-	wire_wr_init(&wr, out, cap);
-	wire_wr_i32(&wr, (int32_t)(hlen + blen));
-	wire_wr_i16(&wr, key);
-	wire_wr_i16(&wr, ver);
-	wire_wr_i32(&wr, corr);
-	wire_wr_str16(&wr, slice_from_cstr("test"));
-	if (flex)
-		wire_wr_empty_tags(&wr);
-	if (b)
-		wire_wr_raw(&wr, b->buf, blen);
-	ck_assert(wire_wr_fits(&wr));
-	return wr.pos;
+	return kraw_frame(out, cap, key, ver, corr, flex, b ? b->buf : NULL, b ? b->wr.pos : 0);
 }
 
 static void send_req(int fd, int16_t key, int16_t ver, int32_t corr, bool flex, body_t *b)
 {
-	static uint8_t out[MAX_REQUEST * 2 + 64];
-	size_t n = frame(out, sizeof(out), key, ver, corr, flex, b);
-
-	send_all(fd, out, n);
+	kraw_send_req(fd, key, ver, corr, flex, b ? b->buf : NULL, b ? b->wr.pos : 0);
 	free(b);
 }
 
-/* Reads one response frame; returns false at EOF or timeout. *payload is malloc'ed. */
-static bool recv_frame(int fd, uint8_t **payload, size_t *len)
-{
-	uint8_t hdr[4];
-	size_t got = 0, n;
-	uint8_t *p;
-
-	while (got < 4) {
-		ssize_t r = recv(fd, hdr + got, 4 - got, 0);
-
-		if (r <= 0)
-			return false;
-		got += (size_t)r;
-	}
-	n = wire_load_u32(hdr);
-	p = malloc(n ? n : 1);
-	for (got = 0; got < n;) {
-		ssize_t r = recv(fd, p + got, n - got, 0);
-
-		if (r <= 0) {
-			free(p);
-			return false;
-		}
-		got += (size_t)r;
-	}
-	*payload = p;
-	*len = n;
-	return true;
-}
-
 /* The response to @corr, as a reader positioned after the (v0) header. */
-typedef struct resp {
-	uint8_t *p;
-	wire_rd_t rd;
-} resp_t;
+typedef kraw_resp_t resp_t;
 
 static resp_t expect_resp(int fd, int32_t corr)
 {
-	resp_t r;
-	size_t n;
-
-	ck_assert_msg(recv_frame(fd, &r.p, &n), "no response to %d", corr);
-	wire_rd_init(&r.rd, r.p, n);
-	ck_assert_int_eq(wire_rd_i32(&r.rd), corr);
-	return r;
+	return kraw_expect(fd, corr, false);
 }
 
-static void resp_done(resp_t *r)
-{
-	ck_assert(wire_rd_ok(&r->rd));
-	ck_assert_uint_eq(wire_rd_left(&r->rd), 0);
-	free(r->p);
-}
-
-static bool closed_by_server(int fd)
-{
-	uint8_t b;
-
-	return recv(fd, &b, 1, 0) == 0;
-}
 
 /* A valid uncompressed batch of @n records "k<i>"/"v<i>" (MEM_CORE, mem_free). */
 static uint8_t *batch(int n, size_t *len)
@@ -279,7 +189,7 @@ static produced_t read_produce(int fd, int32_t corr, int16_t ver)
 		(void)wire_rd_str16(&r.rd);
 	}
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* throttle */
-	resp_done(&r);
+	kraw_done(&r);
 	return out;
 }
 
@@ -394,7 +304,7 @@ static void read_fetch(int fd, int32_t corr, int16_t ver, int np, fetched_t *out
 			pos += size;
 		}
 	}
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 /* ---- ApiVersions, framing, versions ---- */
@@ -426,7 +336,7 @@ START_TEST(api_versions_v0_v3)
 	r = expect_resp(fd, 1);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 
 	wire_wr_compact_bytes(&b->wr, slice_from_cstr("librdkafka"));
 	wire_wr_compact_bytes(&b->wr, slice_from_cstr("2.0.2"));
@@ -437,7 +347,7 @@ START_TEST(api_versions_v0_v3)
 	expect_api_keys(&r.rd, true);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -455,14 +365,14 @@ START_TEST(api_versions_unknown_version)
 	r = expect_resp(fd, 3); /* the v0 shape: error, int32 count, keys, nothing else */
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 35);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 	/* the connection stays usable: the client retries at a listed version */
 	send_req(fd, 18, 2, 4, false, NULL);
 	r = expect_resp(fd, 4);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -483,7 +393,7 @@ START_TEST(api_versions_v4_software_checked)
 	expect_api_keys(&r.rd, true);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	/* a name Kafka refuses (KIP-511's pattern): INVALID_REQUEST, no keys, connection open */
 	b = body_new();
 	wire_wr_compact_bytes(&b->wr, slice_from_cstr("bad name!"));
@@ -495,7 +405,7 @@ START_TEST(api_versions_v4_software_checked)
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 1); /* compact array: 0 keys */
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	b = body_new();
 	wire_wr_compact_bytes(&b->wr, slice_from_cstr("librdkafka"));
 	wire_wr_compact_bytes(&b->wr, slice_from_cstr("-2.0"));
@@ -508,7 +418,7 @@ START_TEST(api_versions_v4_software_checked)
 	r = expect_resp(fd, 4);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -526,11 +436,11 @@ START_TEST(pipelined_in_order)
 	n = frame(out, sizeof(out), 18, 0, 100, false, NULL);
 	n += frame(out + n, sizeof(out) - n, 3, 0, 101, false, md);
 	free(md);
-	send_all(fd, out, n);
+	kraw_send_all(fd, out, n);
 	r = expect_resp(fd, 100);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 	r = expect_resp(fd, 101);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);             /* one broker */
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 7);             /* node id */
@@ -549,7 +459,7 @@ START_TEST(pipelined_in_order)
 		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);     /* isr [7] */
 		ck_assert_int_eq(wire_rd_i32(&r.rd), 7);
 	}
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -564,7 +474,7 @@ START_TEST(pipelined_many_in_one_write)
 
 	for (int i = 0; i < N; i++)
 		n += frame(out + n, sizeof(out) - n, 18, i % 3, 1000 + i, false, NULL);
-	send_all(fd, out, n);
+	kraw_send_all(fd, out, n);
 	for (int i = 0; i < N; i++) {
 		resp_t r = expect_resp(fd, 1000 + i);
 
@@ -572,7 +482,7 @@ START_TEST(pipelined_many_in_one_write)
 		expect_api_keys(&r.rd, false);
 		if (i % 3)
 			ck_assert_int_eq(wire_rd_i32(&r.rd), 0);
-		resp_done(&r);
+		kraw_done(&r);
 	}
 	close(fd);
 }
@@ -593,13 +503,13 @@ START_TEST(pipelined_slow_head_keeps_order)
 
 	n += frame(out + n, sizeof(out) - n, 18, 0, 2, false, NULL);
 	free(fb);
-	send_all(fd, out, n);
+	kraw_send_all(fd, out, n);
 	read_fetch(fd, 1, 11, 1, &f);
 	ck_assert_int_ge(now_ms() - t0, 250);
 	r = expect_resp(fd, 2);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -612,17 +522,17 @@ START_TEST(bad_frames_close_only_their_connection)
 	int good = dial(), a = dial(), b = dial(), c = dial();
 	resp_t r;
 
-	send_all(a, neg, sizeof(neg));
-	send_all(b, two_gib, sizeof(two_gib));
-	send_all(c, over, sizeof(over));
-	ck_assert(closed_by_server(a));
-	ck_assert(closed_by_server(b));
-	ck_assert(closed_by_server(c));
+	kraw_send_all(a, neg, sizeof(neg));
+	kraw_send_all(b, two_gib, sizeof(two_gib));
+	kraw_send_all(c, over, sizeof(over));
+	ck_assert(kraw_closed(a));
+	ck_assert(kraw_closed(b));
+	ck_assert(kraw_closed(c));
 	send_req(good, 18, 0, 9, false, NULL);
 	r = expect_resp(good, 9);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 	close(a);
 	close(b);
 	close(c);
@@ -647,7 +557,7 @@ START_TEST(frame_at_limit_is_read)
 	ck_assert_uint_eq(n, MAX_REQUEST + 4);
 	free(b);
 	free(rec);
-	send_all(fd, out, n);
+	kraw_send_all(fd, out, n);
 	p = read_produce(fd, 5, 3);
 	ck_assert_int_eq(p.error, 2); /* CORRUPT_MESSAGE */
 	close(fd);
@@ -663,7 +573,7 @@ static void expect_unsupported(int fd, int16_t key, int16_t ver, int32_t corr)
 	r = expect_resp(fd, corr);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 35);
 	ck_assert_uint_eq(wire_rd_left(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 START_TEST(unknown_api_answered)
@@ -677,7 +587,7 @@ START_TEST(unknown_api_answered)
 	r = expect_resp(fd, 3);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -689,7 +599,7 @@ START_TEST(malformed_body_closes)
 
 	wire_wr_i32(&b->wr, 5); /* Metadata v1 announcing 5 topics and carrying none */
 	send_req(fd, 3, 1, 1, false, b);
-	ck_assert(closed_by_server(fd));
+	ck_assert(kraw_closed(fd));
 	close(fd);
 }
 END_TEST
@@ -778,7 +688,7 @@ START_TEST(produce_idempotent_resend)
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	pid = wire_rd_i64(&r.rd);
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	ck_assert_int_ge(pid, 0);
 
 	first = produce_idem(fd, 2, pid, 0);
@@ -809,7 +719,7 @@ START_TEST(produce_acks0_sends_nothing)
 	r = expect_resp(fd, 2); /* the first answer on the wire is ApiVersions' */
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	expect_api_keys(&r.rd, false);
-	resp_done(&r);
+	kraw_done(&r);
 	for (int i = 0; i < 200 && part_high_watermark(hub_partition(eh1, 1)) < 4; i++)
 		usleep(10000);
 	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 1)), 4);
@@ -882,7 +792,7 @@ static produced_t read_produce_old(int fd, int32_t corr, int16_t ver)
 		out.append_time = wire_rd_i64(&r.rd);
 	if (ver >= 1)
 		ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* throttle */
-	resp_done(&r);
+	kraw_done(&r);
 	return out;
 }
 
@@ -970,7 +880,7 @@ START_TEST(produce_flexible)
 		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
 		ck_assert_int_eq(wire_rd_i32(&r.rd), 0); /* throttle */
 		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0); /* no node_endpoints */
-		resp_done(&r);
+		kraw_done(&r);
 	}
 	mem_free(rec);
 	ck_assert_int_eq(part_high_watermark(hub_partition(eh1, 0)), 9);
@@ -1239,7 +1149,7 @@ static void read_fetch_flex(int fd, int32_t corr, int16_t ver, int np, fflex_t *
 	}
 	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 START_TEST(fetch_flexible)
@@ -1408,7 +1318,7 @@ START_TEST(close_with_pending_produce)
 	 * while appends are still completing. (A plain close() with answers
 	 * unread would make this kernel send RST, losing unread requests.)
 	 */
-	send_all(fd, out, n);
+	kraw_send_all(fd, out, n);
 	shutdown(fd, SHUT_WR);
 	while (recv(fd, drain, sizeof(drain), 0) > 0)
 		;
@@ -1482,7 +1392,7 @@ static void read_list_offsets(int fd, int32_t corr, int16_t ver, int16_t *err, i
 	*off = wire_rd_i64(&r.rd);
 	if (ver >= 4)
 		(void)wire_rd_i32(&r.rd);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 START_TEST(list_offsets)
@@ -1524,7 +1434,7 @@ START_TEST(list_offsets)
 	ck_assert_int_eq(wire_rd_i16(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
 	ck_assert_int_eq(wire_rd_i64(&r.rd), 5);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -1577,7 +1487,7 @@ static listed_t list_flex(int fd, int32_t corr, int16_t ver, const char *topic, 
 	out.epoch = wire_rd_i32(&r.rd);
 	for (int i = 0; i < 3; i++)
 		ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	return out;
 }
 
@@ -1695,7 +1605,7 @@ static void read_metadata_v4(int fd, int32_t corr, int16_t *err, int32_t *parts)
 		ck_assert_int_eq(wire_rd_i32(&r.rd), 1);
 		(void)wire_rd_i32(&r.rd);
 	}
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 START_TEST(metadata_auto_create)
@@ -1753,7 +1663,7 @@ START_TEST(metadata_v8_all)
 	}
 	ck_assert_int_eq(wire_rd_i32(&r.rd), INT32_MIN);
 	ck_assert_int_eq(wire_rd_i32(&r.rd), INT32_MIN);
-	resp_done(&r);
+	kraw_done(&r);
 	close(fd);
 }
 END_TEST
@@ -1833,7 +1743,7 @@ static int read_metadata_flex(int fd, int32_t corr, int16_t ver, md_topic_t *ts)
 	if (ver <= 10)
 		(void)wire_rd_i32(&r.rd); /* cluster authorized operations */
 	ck_assert_int_eq(wire_rd_uvarint(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	return n;
 }
 
@@ -1920,7 +1830,7 @@ static int16_t create_topic(int fd, int32_t corr, int16_t ver, const char *name,
 
 		ck_assert(err ? msg.ptr != NULL : msg.ptr == NULL);
 	}
-	resp_done(&r);
+	kraw_done(&r);
 	return err;
 }
 
@@ -1974,7 +1884,7 @@ static int16_t grow_flex(int fd, int32_t corr, int16_t ver, const char *name, in
 	*msg_null = wire_rd_compact_bytes(&r.rd).ptr == NULL;
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	return err;
 }
 
@@ -2008,7 +1918,7 @@ static int16_t delete_records_flex(int fd, int32_t corr, const char *name, int32
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	return err;
 }
 
@@ -2111,7 +2021,7 @@ static created_t create_flex(int fd, int32_t corr, int16_t ver, const char *name
 	}
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	return c;
 }
 
@@ -2213,7 +2123,7 @@ static void delete_v6(int fd, int32_t corr, int n, const char *const *names,
 		ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
 	}
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 }
 
 static hub_t *make_hub(const char *name)
@@ -2275,7 +2185,7 @@ START_TEST(delete_topics_by_id)
 		ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
 	}
 	ck_assert_int_eq(wire_rd_u8(&r.rd), 0);
-	resp_done(&r);
+	kraw_done(&r);
 	delete_v6(fd, 5, 1, (const char *[]){NULL}, (const uint8_t *[]){id3}, d);
 	ck_assert(d[0].err == 0 && !strcmp(d[0].name, "d3"));
 	close(fd);
